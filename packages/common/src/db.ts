@@ -1,0 +1,67 @@
+import { Client } from 'pg';
+import { MikroORM, PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import type { MigrationObject } from '@mikro-orm/core';
+
+/** Creates the service's database when it is missing (idempotent, safe when raced). */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`Unusable database name "${name}"`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount === 0) {
+      await client.query(`create database "${name}"`).catch((err: { code?: string }) => {
+        // 42P04: created meanwhile by another process; 23505: the same race seen via the catalog index
+        if (err.code !== '42P04' && err.code !== '23505') throw err;
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export interface OrmOptions {
+  url: string;
+  entities: NonNullable<Options['entities']>;
+  migrations: MigrationObject[];
+  poolMax?: number;
+  debug?: boolean;
+}
+
+export interface Database {
+  orm: MikroORM;
+  /** SQL statements sent since start: exported in /metrics, read by the N+1 tests. */
+  queryCount(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the service's database: creates it if needed, applies the committed migrations
+ * (never a schema sync), and counts statements. Entities and migrations are passed as
+ * classes, not discovered from folders, so the same code runs compiled and under jest.
+ */
+export async function openDatabase(options: OrmOptions): Promise<Database> {
+  await ensureDatabase(options.url);
+  const orm = await MikroORM.init({
+    driver: PostgreSqlDriver,
+    clientUrl: options.url,
+    entities: options.entities,
+    extensions: [Migrator],
+    migrations: { migrationsList: options.migrations, transactional: true, allOrNothing: true, snapshot: false },
+    allowGlobalContext: false,
+    discovery: { disableDynamicFileAccess: true },
+    pool: { min: 0, max: options.poolMax ?? 10 },
+    debug: options.debug ?? false,
+  });
+  let count = 0;
+  orm.em.getConnection().getKnex().on('query', () => {
+    count += 1;
+  });
+  await orm.getMigrator().up();
+  return { orm, queryCount: () => count, close: () => orm.close(true) };
+}

@@ -1,0 +1,63 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+/** The error codes of the public contract (`extensions.code`). */
+export type ErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'RATE_LIMITED';
+
+const CONTRACT_CODES = new Set<string>([
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'CONFLICT',
+  'RATE_LIMITED',
+  // Produced by graphql-js/Apollo itself for malformed operations; safe to show.
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+]);
+
+function appError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+export const unauthenticated = (message = 'Sign in first') => appError('UNAUTHENTICATED', message);
+export const forbidden = (message = 'Not allowed for your role') => appError('FORBIDDEN', message);
+export const badInput = (message: string, field?: string) =>
+  appError('BAD_USER_INPUT', message, field ? { field } : {});
+export const notFound = (what: string) => appError('NOT_FOUND', `${what} not found`);
+export const conflict = (message: string) => appError('CONFLICT', message);
+export const rateLimited = (retryAfterSeconds: number) =>
+  appError('RATE_LIMITED', `Too many attempts; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
+
+export function hasCode(error: unknown, code: ErrorCode): boolean {
+  return error instanceof GraphQLError && error.extensions.code === code;
+}
+
+/**
+ * Apollo `formatError` for every server of ours. In development errors pass through
+ * untouched (stack traces help). Otherwise only contract codes keep their message and
+ * extensions; anything else (a bug, SQL, a host name) becomes a bare INTERNAL_SERVER_ERROR.
+ */
+export function formatError(development: boolean) {
+  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+    if (development) return formatted;
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && CONTRACT_CODES.has(code)) {
+      const { stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};
+      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions };
+    }
+    return {
+      message: 'Internal server error',
+      path: formatted.path,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
+  };
+}

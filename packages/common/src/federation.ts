@@ -1,0 +1,46 @@
+import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { type GraphQLSchema, parse } from 'graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphql';
+
+/** The Federation 2 version every subgraph links; composition pins the same (supergraph.yaml). */
+export const FEDERATION_LINK = 'https://specs.apollo.dev/federation/v2.7';
+
+export interface SubgraphSchemaOptions {
+  resolvers: NonEmptyArray<Function>;
+  /** Types no resolver returns directly but the subgraph must declare (entity stubs). */
+  orphanedTypes?: Function[];
+  /** `__resolveReference` per entity type name. */
+  referenceResolvers?: GraphQLResolverMap<unknown>;
+}
+
+/**
+ * type-graphql builds the schema from decorated classes; Apollo's buildSubgraphSchema
+ * then adds the federation machinery (_service, _entities) around the printed SDL, with
+ * type-graphql's resolvers and the entity reference resolvers merged back in.
+ */
+export async function buildFederatedSchema(options: SubgraphSchemaOptions): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
+    resolvers: options.resolvers,
+    orphanedTypes: options.orphanedTypes,
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    validate: false,
+    skipCheck: true,
+  });
+  const typeDefs = parse(
+    `extend schema @link(url: "${FEDERATION_LINK}", import: ["@key", "@shareable", "@external", "@requires", "@inaccessible"])\n` +
+      printSchemaWithDirectives(schema),
+  );
+  const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;
+  for (const [typeName, fields] of Object.entries(options.referenceResolvers ?? {})) {
+    resolvers[typeName] = { ...(resolvers[typeName] as object), ...(fields as object) } as GraphQLResolverMap<unknown>[string];
+  }
+  return buildSubgraphSchema({ typeDefs, resolvers });
+}
+
+/** The SDL committed as `subgraphs/<name>/schema.graphql` and composed into the supergraph. */
+export function printSubgraphSdl(schema: GraphQLSchema): string {
+  return `${printSubgraphSchema(schema).trim()}\n`;
+}

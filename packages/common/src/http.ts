@@ -1,0 +1,156 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+
+const MAX_BODY_BYTES = 1_000_000;
+
+export interface HttpAppOptions<TContext extends BaseContext> {
+  apollo: ApolloServer<TContext>;
+  /** Builds the per-request context (identity, em.fork(), loaders). */
+  context: (req: IncomingMessage) => Promise<TContext>;
+  /** Throws when the service cannot serve (database or a dependency down). */
+  ready: () => Promise<void>;
+  /** Prometheus text exposition for `/metrics`. */
+  metrics?: () => string;
+  /** Allow browsers from other origins (the gateway, for Sandbox); subgraphs need not. */
+  cors?: boolean;
+}
+
+/**
+ * The HTTP face of every service: POST/GET /graphql through Apollo, plus /health (the
+ * process is alive), /ready (it can do its work) and /metrics. Plain node:http keeps the
+ * WebSocket upgrade path (subscriptions) ours to attach.
+ */
+export function createHttpApp<TContext extends BaseContext>(options: HttpAppOptions<TContext>): Server {
+  return createServer((req, res) => {
+    handle(options, req, res).catch((err: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ message: 'Internal server error' }] }));
+      void err;
+    });
+  });
+}
+
+async function handle<TContext extends BaseContext>(
+  options: HttpAppOptions<TContext>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (options.cors) setCors(req, res);
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204).end();
+    return;
+  }
+  switch (url.pathname) {
+    case '/health':
+      return json(res, 200, { status: 'ok' });
+    case '/ready':
+      try {
+        await options.ready();
+        return json(res, 200, { status: 'ready' });
+      } catch (err) {
+        return json(res, 503, { status: 'not ready', reason: err instanceof Error ? err.message : String(err) });
+      }
+    case '/metrics':
+      if (!options.metrics) break;
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(options.metrics());
+      return;
+    case '/graphql':
+    case '/':
+      return graphql(options, req, res, url);
+  }
+  json(res, 404, { error: 'not found' });
+}
+
+async function graphql<TContext extends BaseContext>(
+  options: HttpAppOptions<TContext>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  let body: unknown;
+  if (req.method === 'POST') {
+    const raw = await readBody(req);
+    if (raw === null) return json(res, 413, { errors: [{ message: 'Request body too large' }] });
+    try {
+      body = raw.length > 0 ? JSON.parse(raw) : {};
+    } catch {
+      return json(res, 400, { errors: [{ message: 'Body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+    }
+  }
+  const response = await options.apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+    context: () => options.context(req),
+  });
+  for (const [key, value] of response.headers) res.setHeader(key, value);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
+function readBody(req: IncomingMessage): Promise<string | null> {
+  return new Promise((resolvePromise, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolvePromise(tooLarge ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function setCors(req: IncomingMessage, res: ServerResponse): void {
+  const origin = req.headers.origin;
+  res.setHeader('access-control-allow-origin', origin ?? '*');
+  res.setHeader('vary', 'origin');
+  res.setHeader('access-control-allow-credentials', 'true');
+  res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+  res.setHeader(
+    'access-control-allow-headers',
+    req.headers['access-control-request-headers'] ?? 'content-type, authorization, apollo-require-preflight',
+  );
+  res.setHeader('access-control-max-age', '600');
+}
+
+function json(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+}
+
+/** Listens and resolves with the bound address (port 0 picks a free port, as tests do). */
+export function listen(server: Server, port: number, host = '0.0.0.0'): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address() as AddressInfo;
+      resolvePromise(`http://localhost:${address.port}/graphql`);
+    });
+  });
+}
+
+/** Stops accepting, lets in-flight requests finish, then drops idle keep-alive sockets. */
+export function close(server: Server): Promise<void> {
+  return new Promise((resolvePromise) => {
+    if (!server.listening) return resolvePromise();
+    server.close(() => resolvePromise());
+    server.closeIdleConnections();
+  });
+}
+
+/** The client's address as seen by this process (the gateway uses it for rate limits). */
+export function remoteAddress(req: IncomingMessage): string | null {
+  return req.socket.remoteAddress ?? null;
+}

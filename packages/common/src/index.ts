@@ -1,0 +1,19 @@
+// type-graphql and MikroORM read decorator metadata; load the polyfill before any entity.
+import 'reflect-metadata';
+
+export * from './auth';
+export * from './config';
+export * from './db';
+export * from './errors';
+export * from './federation';
+export * from './http';
+export * from './identity';
+export * from './ids';
+export * from './infra';
+export * from './jwt';
+export * from './keys';
+export * from './logger';
+export * from './money';
+export * from './pagination';
+export * from './redis';
+export * from './service';

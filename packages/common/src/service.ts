@@ -1,0 +1,141 @@
+import type { IncomingMessage, Server } from 'node:http';
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { GraphQLSchema } from 'graphql';
+import { EnvReader, type InfraConfig, type Mode, readDatabaseUrl, readInfra } from './config';
+import type { Database } from './db';
+import { formatError } from './errors';
+import { close, createHttpApp, listen, remoteAddress } from './http';
+import { IDENTITY_HEADER, type Caller, verifyIdentity } from './identity';
+import { readKeyMaterial } from './keys';
+import type { Logger } from './logger';
+
+/** Settings every subgraph has; each subgraph's config.ts adds its own. */
+export interface SubgraphConfig extends InfraConfig {
+  mode: Mode;
+  port: number;
+  databaseUrl: string;
+  gatewaySecret: string;
+  currency: string;
+}
+
+export function readSubgraphConfig(env: EnvReader, service: string, defaultPort: number): SubgraphConfig {
+  const mode = env.mode();
+  return {
+    mode,
+    port: env.int(`${service.toUpperCase()}_PORT`, defaultPort),
+    databaseUrl: readDatabaseUrl(env, service),
+    gatewaySecret: readKeyMaterial(env, mode, { privateKey: false }).gatewaySecret,
+    currency: env.string('STORE_CURRENCY', 'USD'),
+    ...readInfra(env),
+  };
+}
+
+/** What every subgraph resolver receives. */
+export interface RequestContext extends BaseContext {
+  caller: Caller | null;
+  clientIp: string | null;
+  /** A fork per request: no identity map leaks between requests. */
+  em: EntityManager;
+}
+
+export interface SubgraphServiceOptions<TContext extends RequestContext> {
+  name: string;
+  config: SubgraphConfig;
+  schema: GraphQLSchema;
+  database: Database;
+  logger: Logger;
+  /** Adds this subgraph's loaders and services to the base context. */
+  extendContext: (base: RequestContext) => TContext;
+  /** Extra readiness checks (Redis, NATS) beyond the database. */
+  ready?: () => Promise<void>;
+  /** Releases what the subgraph opened besides the database (Redis, consumers). */
+  onStop?: () => Promise<void>;
+}
+
+export interface SubgraphService {
+  server: Server;
+  database: Database;
+  listen(port?: number): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Wraps a subgraph schema into a running service: Apollo with errors masked outside
+ * development, identity taken only from a valid gateway assertion, /health, /ready and
+ * /metrics. Every subgraph's app.ts calls this, so they all behave the same at the edges.
+ */
+export async function createSubgraphService<TContext extends RequestContext>(
+  options: SubgraphServiceOptions<TContext>,
+): Promise<SubgraphService> {
+  const { config, database, logger } = options;
+  const development = config.mode === 'development';
+  const apollo = new ApolloServer<TContext>({
+    schema: options.schema,
+    introspection: development,
+    includeStacktraceInErrorResponses: development,
+    formatError: formatError(development),
+    logger: {
+      debug: (m) => logger.debug(String(m)),
+      info: (m) => logger.info(String(m)),
+      warn: (m) => logger.warn(String(m)),
+      error: (m) => logger.error(String(m)),
+    },
+    plugins: [
+      {
+        async requestDidStart() {
+          return {
+            async didEncounterErrors({ errors }) {
+              for (const error of errors) {
+                if (!error.extensions?.code || error.extensions.code === 'INTERNAL_SERVER_ERROR') {
+                  logger.error('resolver failed', { err: error.originalError ?? error, path: error.path });
+                }
+              }
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  const contextFor = async (req: IncomingMessage): Promise<TContext> => {
+    const header = req.headers[IDENTITY_HEADER];
+    const identity = verifyIdentity(config.gatewaySecret, Array.isArray(header) ? header[0] : header);
+    return options.extendContext({
+      caller: identity?.caller ?? null,
+      clientIp: identity?.clientIp ?? remoteAddress(req),
+      em: database.orm.em.fork(),
+    });
+  };
+
+  const server = createHttpApp<TContext>({
+    apollo,
+    context: contextFor,
+    ready: async () => {
+      await database.orm.em.getConnection().execute('select 1');
+      await options.ready?.();
+    },
+    metrics: () =>
+      [
+        '# TYPE storegraph_sql_queries_total counter',
+        `storegraph_sql_queries_total{service="${options.name}"} ${database.queryCount()}`,
+      ].join('\n') + '\n',
+  });
+
+  return {
+    server,
+    database,
+    listen: async (port = config.port) => {
+      const url = await listen(server, port);
+      logger.info('listening', { url });
+      return url;
+    },
+    stop: async () => {
+      await close(server);
+      await apollo.stop();
+      await options.onStop?.();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export * from './graphql-client';
+export * from './wait-for';
+export * from './test-config';
