@@ -27,7 +27,6 @@ const shared = {
   },
   testEnvironment: 'node',
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
-  testTimeout: 60_000,
 };
 
 module.exports = {
@@ -36,4 +35,5 @@ module.exports = {
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/**/test/integration/**/*.test.ts'] },
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
   ],
+  testTimeout: 60_000,
 };

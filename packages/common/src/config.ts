@@ -69,12 +69,15 @@ export class EnvReader {
 export interface InfraConfig {
   natsUrl: string;
   redisUrl: string;
+  /** Prefix of every Redis key, so several stacks (or test runs) can share one Redis. */
+  redisPrefix: string;
 }
 
 export function readInfra(env: EnvReader): InfraConfig {
   return {
     natsUrl: env.string('NATS_URL', 'nats://127.0.0.1:4222'),
     redisUrl: env.string('REDIS_URL', 'redis://127.0.0.1:6379'),
+    redisPrefix: env.string('REDIS_PREFIX', 'storegraph:'),
   };
 }
 

@@ -52,7 +52,7 @@ export async function openDatabase(options: OrmOptions): Promise<Database> {
     clientUrl: options.url,
     entities: options.entities,
     extensions: [Migrator],
-    migrations: { migrationsList: options.migrations, transactional: true, allOrNothing: true, snapshot: false },
+    migrations: { migrationsList: options.migrations, transactional: true, allOrNothing: true, snapshot: false, silent: true },
     allowGlobalContext: false,
     discovery: { disableDynamicFileAccess: true },
     pool: { min: 0, max: options.poolMax ?? 10 },

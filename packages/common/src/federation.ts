@@ -1,9 +1,23 @@
 import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import { type GraphQLSchema, parse } from 'graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { GraphQLError, GraphQLScalarType, Kind, type GraphQLSchema, parse } from 'graphql';
 import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphql';
+
+function toDate(value: unknown): Date {
+  const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : new Date(NaN);
+  if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime must be an ISO-8601 timestamp');
+  return date;
+}
+
+/** The contract's `DateTime`: an ISO-8601 UTC string on the wire, a Date in resolvers. */
+export const DateTimeScalar = new GraphQLScalarType<Date, string>({
+  name: 'DateTime',
+  description: 'ISO-8601 UTC timestamp string',
+  serialize: (value) => toDate(value).toISOString(),
+  parseValue: (value) => toDate(value),
+  parseLiteral: (ast) => (ast.kind === Kind.STRING ? toDate(ast.value) : toDate(undefined)),
+});
 
 /** The Federation 2 version every subgraph links; composition pins the same (supergraph.yaml). */
 export const FEDERATION_LINK = 'https://specs.apollo.dev/federation/v2.7';
@@ -25,7 +39,7 @@ export async function buildFederatedSchema(options: SubgraphSchemaOptions): Prom
   const schema = await buildSchema({
     resolvers: options.resolvers,
     orphanedTypes: options.orphanedTypes,
-    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: false,
     skipCheck: true,
   });

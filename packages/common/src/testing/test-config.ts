@@ -11,6 +11,7 @@ export function testSubgraphConfig(service: string, overrides: Record<string, st
     ...process.env,
     APP_MODE: 'development',
     [`${service.toUpperCase()}_DATABASE_URL`]: testDatabaseUrl(service),
+    REDIS_PREFIX: testRedisPrefix,
     ...overrides,
   });
   const config = { ...readSubgraphConfig(env, service, 0), port: 0 };
