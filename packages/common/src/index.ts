@@ -4,6 +4,7 @@ import 'reflect-metadata';
 export * from './auth';
 export * from './config';
 export * from './db';
+export * from './events';
 export * from './errors';
 export * from './federation';
 export * from './http';

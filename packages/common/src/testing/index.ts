@@ -1,3 +1,4 @@
 export * from './graphql-client';
 export * from './wait-for';
 export * from './test-config';
+export * from './events';

@@ -1,0 +1,121 @@
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamClient,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
+import type { Logger } from '../logger';
+import { streams, type StreamName } from './contracts';
+
+const SECOND_NS = 1_000_000_000;
+
+/**
+ * The NATS side of the event backbone for one service: a connection that reconnects
+ * forever, the JetStream handles, and names scoped by a namespace. The namespace prefixes
+ * every subject and stream (`<ns>.orders.order.placed` in `<NS>_ORDERS`), so several
+ * stacks or test runs can share one NATS server without seeing each other's events.
+ */
+export class EventBus {
+  private constructor(
+    readonly nc: NatsConnection,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+    readonly namespace: string,
+  ) {}
+
+  static async connect(options: { url: string; name: string; namespace: string; logger: Logger }): Promise<EventBus> {
+    const nc = await connect({
+      servers: options.url,
+      name: options.name,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      timeout: 3000,
+    });
+    void (async () => {
+      for await (const status of nc.status()) {
+        if (status.type === 'disconnect' || status.type === 'reconnect') {
+          options.logger.warn(`nats ${status.type}`, { server: 'server' in status ? status.server : undefined });
+        }
+      }
+    })();
+    const jsm = await jetstreamManager(nc, { timeout: 5000 });
+    return new EventBus(nc, jetstream(nc, { timeout: 5000 }), jsm, options.namespace);
+  }
+
+  subject(subject: string): string {
+    return `${this.namespace}.${subject}`;
+  }
+
+  /** The unprefixed subject of a message received on this bus. */
+  localSubject(wireSubject: string): string {
+    return wireSubject.startsWith(`${this.namespace}.`) ? wireSubject.slice(this.namespace.length + 1) : wireSubject;
+  }
+
+  stream(name: StreamName): string {
+    return `${this.namespace.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${name}`;
+  }
+
+  /** Declares every stream (file storage) idempotently: created when missing, else left as is. */
+  async ensureStreams(): Promise<void> {
+    for (const def of Object.values(streams)) {
+      const name = this.stream(def.name);
+      const config = {
+        name,
+        subjects: def.subjects.map((s) => this.subject(s)),
+        storage: StorageType.File,
+        retention: RetentionPolicy.Limits,
+        duplicate_window: 120 * SECOND_NS,
+        max_age: 7 * 24 * 3600 * SECOND_NS,
+      };
+      try {
+        await this.jsm.streams.info(name);
+        await this.jsm.streams.update(name, { subjects: config.subjects, duplicate_window: config.duplicate_window });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        await this.jsm.streams.add(config).catch((addErr: unknown) => {
+          // another instance created it meanwhile
+          if (!String(addErr).includes('already in use')) throw addErr;
+        });
+      }
+    }
+  }
+
+  /** Declares a durable pull consumer on a stream, idempotently. */
+  async ensureConsumer(stream: StreamName, durable: string, maxDeliver: number): Promise<void> {
+    const name = this.stream(stream);
+    const config = {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: 30 * SECOND_NS,
+      max_deliver: maxDeliver,
+      max_ack_pending: 1000,
+    };
+    try {
+      await this.jsm.consumers.info(name, durable);
+      await this.jsm.consumers.update(name, durable, {
+        ack_wait: config.ack_wait,
+        max_deliver: config.max_deliver,
+        max_ack_pending: config.max_ack_pending,
+      });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      await this.jsm.consumers.add(name, config);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.nc.isClosed()) return;
+    await this.nc.drain().catch(() => this.nc.close());
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  return /not found/i.test(String(err instanceof Error ? err.message : err));
+}

@@ -1,0 +1,201 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { headers as natsHeaders } from '@nats-io/nats-core';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { Logger } from '../logger';
+import type { EventBus } from './bus';
+import { eventContracts, streamOf, type EventEnvelope, type StreamName, type Subject } from './contracts';
+import { deadLetterSubject, DEAD_LETTER_HEADERS } from './dead-letters';
+import { ValidationError } from './validate';
+
+/** Applies one event's effect inside the transaction that also records it as processed. */
+export type EventHandler<S extends Subject> = (tx: EntityManager, event: EventEnvelope<S>) => Promise<void>;
+
+export interface Subscription<S extends Subject = Subject> {
+  subject: S;
+  handler: EventHandler<S>;
+}
+
+/** One manifest entry; the helper keeps subject and handler types tied together. */
+export function on<S extends Subject>(subject: S, handler: EventHandler<S>): Subscription {
+  return { subject, handler: handler as unknown as EventHandler<Subject> };
+}
+
+export interface EventConsumerOptions {
+  bus: EventBus;
+  orm: MikroORM;
+  logger: Logger;
+  /** Durable consumer name: the consuming subgraph. */
+  name: string;
+  subscriptions: Subscription[];
+  /** Attempts before a message goes to the dead-letter stream. */
+  maxDeliveries?: number;
+  /** Delay before redelivery after attempt n (1-based); the last value repeats. */
+  backoffMs?: number[];
+  /** Messages handled at once per stream. */
+  concurrency?: number;
+}
+
+export type Outcome = 'applied' | 'duplicate' | 'ignored' | 'retry' | 'dead-letter';
+
+/**
+ * A durable pull consumer per stream the subgraph reads. Each message: validate, then in
+ * ONE transaction insert its id into processed_events and run the handler; ack after the
+ * commit. A redelivered event finds its id already there and is acked without effect.
+ * A failing handler is retried with backoff up to maxDeliveries, then the message is
+ * copied to the dead-letter stream and terminated. The loops outlive NATS restarts
+ * (the client reconnects and the iterator is re-opened) and stop cleanly.
+ */
+export class EventConsumer {
+  private readonly handlers = new Map<string, EventHandler<Subject>>();
+  private readonly loops: Promise<void>[] = [];
+  private readonly open = new Set<ConsumerMessages>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopped = false;
+  private readonly maxDeliveries: number;
+  private readonly backoffMs: number[];
+  private readonly outcomes: Record<Outcome, number> = { applied: 0, duplicate: 0, ignored: 0, retry: 0, 'dead-letter': 0 };
+
+  constructor(private readonly options: EventConsumerOptions) {
+    for (const sub of options.subscriptions) this.handlers.set(sub.subject, sub.handler);
+    this.maxDeliveries = options.maxDeliveries ?? 5;
+    this.backoffMs = options.backoffMs ?? [500, 2000, 5000, 15000];
+  }
+
+  get counts(): Readonly<Record<Outcome, number>> {
+    return this.outcomes;
+  }
+
+  /** The streams this consumer reads: the owners of its subjects. */
+  get streamNames(): StreamName[] {
+    return [...new Set(this.options.subscriptions.map((s) => streamOf(s.subject)))];
+  }
+
+  async start(): Promise<void> {
+    for (const stream of this.streamNames) {
+      // The server's own bound sits above ours, for a handler that kills the process.
+      await this.options.bus.ensureConsumer(stream, this.options.name, this.maxDeliveries + 3);
+      this.loops.push(this.loop(stream));
+    }
+  }
+
+  private async loop(stream: StreamName): Promise<void> {
+    const { bus, logger } = this.options;
+    const concurrency = this.options.concurrency ?? 16;
+    while (!this.stopped) {
+      let messages: ConsumerMessages | null = null;
+      try {
+        const consumer = await bus.js.consumers.get(bus.stream(stream), this.options.name);
+        messages = await consumer.consume({ max_messages: concurrency * 4 });
+        this.open.add(messages);
+        for await (const msg of messages) {
+          while (this.inFlight.size >= concurrency) await Promise.race(this.inFlight);
+          const work = this.handle(msg).then(
+            (outcome) => {
+              this.outcomes[outcome] += 1;
+            },
+            (err: unknown) => logger.error('event handling failed unexpectedly', { err }),
+          );
+          this.inFlight.add(work);
+          void work.finally(() => this.inFlight.delete(work));
+        }
+      } catch (err) {
+        if (!this.stopped) logger.warn('consumer loop interrupted; reopening', { stream, err });
+      } finally {
+        if (messages) this.open.delete(messages);
+      }
+      if (!this.stopped) await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  /** Handles one delivery; exported behaviour is the Outcome, used by tests and metrics. */
+  async handle(msg: JsMsg): Promise<Outcome> {
+    const { bus, logger, orm, name } = this.options;
+    const subject = bus.localSubject(msg.subject);
+    const handler = this.handlers.get(subject);
+    if (!handler) {
+      // Streams hold every subject of their owner; this subgraph does not need this one.
+      msg.ack();
+      return 'ignored';
+    }
+    let envelope: EventEnvelope<Subject>;
+    try {
+      envelope = parseEnvelope(subject as Subject, msg.data);
+    } catch (err) {
+      // A malformed event will never succeed: straight to the dead letters.
+      return this.deadLetter(msg, subject, err);
+    }
+    try {
+      const applied = await orm.em.fork().transactional(async (tx) => {
+        const inserted: unknown[] = await tx.execute(
+          'insert into processed_events (event_id, consumer, subject) values (?, ?, ?) on conflict do nothing returning event_id',
+          [envelope.id, name, subject],
+        );
+        if (inserted.length === 0) return false;
+        await handler(tx, envelope);
+        return true;
+      });
+      msg.ack();
+      return applied ? 'applied' : 'duplicate';
+    } catch (err) {
+      const attempt = msg.info.deliveryCount;
+      if (attempt >= this.maxDeliveries) return this.deadLetter(msg, subject, err);
+      const delay = this.backoffMs[Math.min(attempt - 1, this.backoffMs.length - 1)];
+      logger.warn('event handler failed; will retry', { subject, eventId: envelope.id, attempt, delay, err });
+      msg.nak(delay);
+      return 'retry';
+    }
+  }
+
+  private async deadLetter(msg: JsMsg, subject: string, err: unknown): Promise<Outcome> {
+    const { bus, logger, name } = this.options;
+    const h = natsHeaders();
+    h.set(DEAD_LETTER_HEADERS.subject, subject);
+    h.set(DEAD_LETTER_HEADERS.consumer, name);
+    h.set(DEAD_LETTER_HEADERS.stream, msg.info.stream);
+    h.set(DEAD_LETTER_HEADERS.sequence, String(msg.seq));
+    h.set(DEAD_LETTER_HEADERS.deliveries, String(msg.info.deliveryCount));
+    h.set(DEAD_LETTER_HEADERS.error, (err instanceof Error ? err.message : String(err)).slice(0, 1000));
+    try {
+      await bus.js.publish(bus.subject(deadLetterSubject(name, subject)), msg.data, {
+        headers: h,
+        msgID: `dlq:${name}:${msg.info.stream}:${msg.seq}`,
+      });
+    } catch (publishErr) {
+      // Cannot park it: keep it in the stream and try again later.
+      logger.error('could not dead-letter an event; will retry', { subject, err: publishErr });
+      msg.nak(this.backoffMs[this.backoffMs.length - 1]);
+      return 'retry';
+    }
+    logger.error('event dead-lettered', { subject, consumer: name, seq: msg.seq, err });
+    msg.term('dead-lettered');
+    return 'dead-letter';
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const messages of this.open) messages.stop();
+    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled(this.loops);
+  }
+}
+
+export function parseEnvelope<S extends Subject>(subject: S, data: Uint8Array): EventEnvelope<S> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder().decode(data));
+  } catch {
+    throw new ValidationError('event is not JSON');
+  }
+  if (typeof raw !== 'object' || raw === null) throw new ValidationError('event is not an object');
+  const envelope = raw as Record<string, unknown>;
+  const contract = eventContracts[subject];
+  if (envelope.subject !== subject) throw new ValidationError(`envelope subject ${String(envelope.subject)} != ${subject}`);
+  if (envelope.version !== contract.version) {
+    throw new ValidationError(`${subject} version ${String(envelope.version)} is not the supported ${contract.version}`);
+  }
+  if (typeof envelope.id !== 'string' || typeof envelope.occurredAt !== 'string') {
+    throw new ValidationError('envelope lacks id or occurredAt');
+  }
+  const payload = contract.payload(envelope.data, subject);
+  return { id: envelope.id, subject, version: contract.version, occurredAt: envelope.occurredAt, data: payload } as EventEnvelope<S>;
+}

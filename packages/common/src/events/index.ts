@@ -1,0 +1,6 @@
+export * from './bus';
+export * from './consumer';
+export * from './contracts';
+export * from './dead-letters';
+export * from './outbox';
+export * from './validate';

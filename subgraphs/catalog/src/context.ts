@@ -1,0 +1,29 @@
+import type { RequestContext } from '@storegraph/common';
+import type { CatalogConfig } from './config';
+import { createLoaders, type CatalogLoaders } from './services/catalog.loaders';
+import { CategoryService } from './services/category.service';
+import { ProductListingService } from './services/product-listing.service';
+import { ProductService } from './services/product.service';
+
+export interface CatalogContext extends RequestContext {
+  /** The store currency every price is shown in. */
+  currency: string;
+  categories: CategoryService;
+  products: ProductService;
+  productListing: ProductListingService;
+  loaders: CatalogLoaders;
+}
+
+/** Services are bound to the request's own em fork, so no identity map is shared. */
+export function createContext(base: RequestContext, config: CatalogConfig): CatalogContext {
+  const categories = new CategoryService(base.em);
+  const products = new ProductService(base.em);
+  return {
+    ...base,
+    currency: config.currency,
+    categories,
+    products,
+    productListing: new ProductListingService(base.em),
+    loaders: createLoaders(categories, products),
+  };
+}

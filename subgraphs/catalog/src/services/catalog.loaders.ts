@@ -1,0 +1,17 @@
+import DataLoader from 'dataloader';
+import type { Category, Product } from '../entities';
+import type { CategoryService } from './category.service';
+import type { ProductService } from './product.service';
+
+/** Per request, so nothing cached outlives the request that loaded it. */
+export interface CatalogLoaders {
+  category: DataLoader<string, Category | null>;
+  product: DataLoader<string, Product | null>;
+}
+
+export function createLoaders(categories: CategoryService, products: ProductService): CatalogLoaders {
+  return {
+    category: new DataLoader((ids) => categories.findByIds(ids)),
+    product: new DataLoader((ids) => products.findByIds(ids)),
+  };
+}

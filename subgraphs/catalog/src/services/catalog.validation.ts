@@ -1,0 +1,47 @@
+import { badInput } from '@storegraph/common';
+
+/**
+ * Pure checks of client input, run before anything touches the database so a refused
+ * mutation changes nothing. Each returns the normalised value to store.
+ */
+export const MAX_SKU_LENGTH = 64;
+export const MAX_NAME_LENGTH = 200;
+export const MAX_DESCRIPTION_LENGTH = 10_000;
+export const MAX_SLUG_LENGTH = 100;
+
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+function requiredText(value: string, field: string, max: number): string {
+  const trimmed = value.trim();
+  if (trimmed === '') throw badInput(`${field} must not be empty`, field);
+  if (trimmed.length > max) throw badInput(`${field} must be at most ${max} characters`, field);
+  return trimmed;
+}
+
+export function validateSku(sku: string): string {
+  return requiredText(sku, 'sku', MAX_SKU_LENGTH);
+}
+
+export function validateName(name: string, field = 'name'): string {
+  return requiredText(name, field, MAX_NAME_LENGTH);
+}
+
+export function validateDescription(description: string): string {
+  if (description.length > MAX_DESCRIPTION_LENGTH) {
+    throw badInput(`description must be at most ${MAX_DESCRIPTION_LENGTH} characters`, 'description');
+  }
+  return description;
+}
+
+export function validateSlug(slug: string): string {
+  if (slug.length > MAX_SLUG_LENGTH || !SLUG.test(slug)) {
+    throw badInput('slug must be lowercase letters and digits in words joined by single hyphens, e.g. "running-shoes"', 'slug');
+  }
+  return slug;
+}
+
+/** Units on hand: a whole number, never negative. */
+export function validateQuantity(quantity: number, field: string): number {
+  if (!Number.isInteger(quantity) || quantity < 0) throw badInput(`${field} must be an integer >= 0`, field);
+  return quantity;
+}

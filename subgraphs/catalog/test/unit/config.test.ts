@@ -1,0 +1,34 @@
+import { ConfigError, EnvReader } from '@storegraph/common';
+import { readConfig } from '../../src/config';
+
+// Explicit secrets keep the development key generator from writing files.
+const base = { APP_MODE: 'development', GATEWAY_SECRET: 'x'.repeat(32), JWT_PUBLIC_KEY: 'pub', JWT_PRIVATE_KEY: 'priv' };
+
+describe('readConfig', () => {
+  it('defaults to port 4002, a catalog database and a 900 s reservation TTL', () => {
+    const config = readConfig(new EnvReader(base));
+    expect(config).toMatchObject({ port: 4002, reservationTtlSeconds: 900, currency: 'USD' });
+    expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/catalog');
+  });
+
+  it('reads its own settings', () => {
+    const config = readConfig(
+      new EnvReader({ ...base, CATALOG_PORT: '5002', RESERVATION_TTL_SECONDS: '60', CATALOG_DATABASE_URL: 'postgres://db/cat' }),
+    );
+    expect(config).toMatchObject({ port: 5002, reservationTtlSeconds: 60, databaseUrl: 'postgres://db/cat' });
+  });
+
+  it('fails fast naming every bad setting', () => {
+    let caught: unknown;
+    try {
+      readConfig(new EnvReader({ ...base, RESERVATION_TTL_SECONDS: '0', CATALOG_PORT: 'x' }));
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).problems).toEqual([
+      expect.stringContaining('CATALOG_PORT'),
+      expect.stringContaining('RESERVATION_TTL_SECONDS'),
+    ]);
+  });
+});
