@@ -1,0 +1,56 @@
+import { resolve } from 'node:path';
+import { EnvReader, type InfraConfig, type Mode, readInfra, readKeyMaterial } from '@storegraph/common';
+
+/** The subgraphs the supergraph composes, by their name in `supergraph.yaml`. */
+export const SUBGRAPH_NAMES = ['users', 'catalog', 'orders', 'payments'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+/** Everything the gateway reads from its environment, parsed once at start. */
+export interface GatewayConfig extends InfraConfig {
+  /** `APP_MODE`: Sandbox, introspection and detailed errors only in development. */
+  mode: Mode;
+  port: number;
+  /** The committed, composed supergraph the gateway serves (never introspected at start). */
+  supergraphPath: string;
+  /** Per-subgraph routing URLs that replace the ones in the supergraph (deploys, tests). */
+  subgraphUrls: Partial<Record<SubgraphName, string>>;
+  /** SPKI PEM of the key users signs access tokens with. */
+  jwtPublicKeyPem: string;
+  /** HMAC secret of the gateway -> subgraph identity header. */
+  gatewaySecret: string;
+  /** Take the client address from X-Forwarded-For's first entry: only behind a proxy that sets it. */
+  trustProxy: boolean;
+}
+
+/** Resolves from src/ and from dist/ alike: both sit one level below gateway/. */
+const DEFAULT_SUPERGRAPH_PATH = resolve(__dirname, '../../supergraph.graphql');
+
+function isHttpUrl(value: string): boolean {
+  return URL.canParse(value) && ['http:', 'https:'].includes(new URL(value).protocol);
+}
+
+export function readConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const env = new EnvReader(source);
+  const mode = env.mode();
+  const keys = readKeyMaterial(env, mode, { privateKey: false });
+  const subgraphUrls: GatewayConfig['subgraphUrls'] = {};
+  for (const name of SUBGRAPH_NAMES) {
+    const variable = `${name.toUpperCase()}_URL`;
+    const url = env.optional(variable);
+    if (url === undefined) continue;
+    if (!isHttpUrl(url)) env.problem(`${variable} must be an http(s) URL such as http://host:4001/graphql (got "${url}")`);
+    subgraphUrls[name] = url;
+  }
+  const config: GatewayConfig = {
+    mode,
+    port: env.int('GATEWAY_PORT', 4000),
+    supergraphPath: resolve(env.string('SUPERGRAPH_PATH', DEFAULT_SUPERGRAPH_PATH)),
+    subgraphUrls,
+    jwtPublicKeyPem: keys.publicKeyPem,
+    gatewaySecret: keys.gatewaySecret,
+    trustProxy: env.bool('TRUST_PROXY', false),
+    ...readInfra(env),
+  };
+  env.done();
+  return config;
+}

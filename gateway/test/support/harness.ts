@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testRedisPrefix } from '@storegraph/common/testing';
+import { createLogger } from '@storegraph/common';
+import { createApp, readConfig, type GatewayApp } from '../../src/app';
+import { composeEchoSupergraph, startEchoSubgraph, type EchoSubgraph } from './echo-subgraph';
+import { devKeys } from './tokens';
+
+export interface Stack {
+  gatewayUrl: string;
+  gateway: GatewayApp;
+  echo: EchoSubgraph;
+  stop(): Promise<void>;
+}
+
+/**
+ * A gateway over a freshly composed one-subgraph supergraph. The supergraph's routing URL
+ * is a placeholder, replaced through the gateway's overrides, as a deploy would do with
+ * USERS_URL and friends.
+ */
+export async function startStack(mode: 'development' | 'production', env: Record<string, string> = {}): Promise<Stack> {
+  const keys = devKeys();
+  const echo = await startEchoSubgraph(keys.gatewaySecret);
+  const dir = mkdtempSync(join(tmpdir(), 'storegraph-gateway-'));
+  const supergraphPath = join(dir, 'supergraph.graphql');
+  writeFileSync(supergraphPath, composeEchoSupergraph('http://echo.invalid:1/graphql'));
+  const config = readConfig({
+    ...process.env,
+    APP_MODE: mode,
+    SUPERGRAPH_PATH: supergraphPath,
+    REDIS_PREFIX: testRedisPrefix,
+    JWT_PUBLIC_KEY: keys.publicKeyPem,
+    GATEWAY_SECRET: keys.gatewaySecret,
+    ...env,
+  });
+  const gateway = await createApp(config, {
+    subgraphUrls: { echo: echo.url },
+    logger: createLogger('gateway', 'error'),
+  });
+  const gatewayUrl = (await gateway.listen(0)).replace('localhost', '127.0.0.1');
+  return {
+    gatewayUrl,
+    gateway,
+    echo,
+    stop: async () => {
+      await gateway.stop();
+      await echo.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

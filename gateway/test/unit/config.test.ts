@@ -1,0 +1,62 @@
+import { ConfigError } from '@storegraph/common';
+import { readConfig } from '../../src/config';
+
+const SECRET = 'x'.repeat(40);
+const PUBLIC_KEY = '-----BEGIN PUBLIC KEY-----\\nMCowBQYDK2VwAyEA\\n-----END PUBLIC KEY-----';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    readConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('gateway config', () => {
+  it('refuses production without JWT_PUBLIC_KEY and GATEWAY_SECRET, naming both', () => {
+    const problems = problemsOf({ APP_MODE: 'production' });
+    expect(problems).toEqual([
+      expect.stringContaining('JWT_PUBLIC_KEY is required in production'),
+      expect.stringContaining('GATEWAY_SECRET is required in production'),
+    ]);
+  });
+
+  it('refuses a short GATEWAY_SECRET in production', () => {
+    expect(problemsOf({ APP_MODE: 'production', JWT_PUBLIC_KEY: PUBLIC_KEY, GATEWAY_SECRET: 'short' })).toEqual([
+      expect.stringContaining('GATEWAY_SECRET'),
+    ]);
+  });
+
+  it('reads production settings from the environment, with PEM newlines unescaped', () => {
+    const config = readConfig({ APP_MODE: 'production', JWT_PUBLIC_KEY: PUBLIC_KEY, GATEWAY_SECRET: SECRET });
+    expect(config.mode).toBe('production');
+    expect(config.jwtPublicKeyPem).toBe(PUBLIC_KEY.replace(/\\n/g, '\n'));
+    expect(config.gatewaySecret).toBe(SECRET);
+  });
+
+  it('defaults: port 4000, the repository supergraph, no proxy trust, no URL overrides', () => {
+    const config = readConfig({ APP_MODE: 'production', JWT_PUBLIC_KEY: PUBLIC_KEY, GATEWAY_SECRET: SECRET });
+    expect(config.port).toBe(4000);
+    expect(config.supergraphPath).toMatch(/\/supergraph\.graphql$/);
+    expect(config.supergraphPath).not.toMatch(/gateway\/supergraph\.graphql$/);
+    expect(config.trustProxy).toBe(false);
+    expect(config.subgraphUrls).toEqual({});
+    expect(config.redisPrefix).toBe('storegraph:');
+  });
+
+  it('takes per-subgraph URL overrides and rejects malformed ones', () => {
+    const base = { APP_MODE: 'production', JWT_PUBLIC_KEY: PUBLIC_KEY, GATEWAY_SECRET: SECRET };
+    expect(readConfig({ ...base, ORDERS_URL: 'http://orders:4003/graphql' }).subgraphUrls).toEqual({
+      orders: 'http://orders:4003/graphql',
+    });
+    expect(problemsOf({ ...base, USERS_URL: 'users:4001' })).toEqual([expect.stringContaining('USERS_URL')]);
+  });
+
+  it('refuses an unknown APP_MODE rather than guessing', () => {
+    expect(problemsOf({ APP_MODE: 'staging', JWT_PUBLIC_KEY: PUBLIC_KEY, GATEWAY_SECRET: SECRET })).toEqual([
+      expect.stringContaining('APP_MODE'),
+    ]);
+  });
+});
