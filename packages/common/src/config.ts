@@ -68,6 +68,8 @@ export class EnvReader {
 /** Infrastructure locations every service shares, with localhost defaults. */
 export interface InfraConfig {
   natsUrl: string;
+  /** Prefix of every NATS subject and stream of this deployment (see EventBus). */
+  natsNamespace: string;
   redisUrl: string;
   /** Prefix of every Redis key, so several stacks (or test runs) can share one Redis. */
   redisPrefix: string;
@@ -76,6 +78,7 @@ export interface InfraConfig {
 export function readInfra(env: EnvReader): InfraConfig {
   return {
     natsUrl: env.string('NATS_URL', 'nats://127.0.0.1:4222'),
+    natsNamespace: env.string('NATS_NAMESPACE', 'storegraph'),
     redisUrl: env.string('REDIS_URL', 'redis://127.0.0.1:6379'),
     redisPrefix: env.string('REDIS_PREFIX', 'storegraph:'),
   };

@@ -4,3 +4,4 @@ export * from './contracts';
 export * from './dead-letters';
 export * from './outbox';
 export * from './validate';
+export * from './runtime';

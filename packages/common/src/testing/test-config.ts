@@ -12,6 +12,7 @@ export function testSubgraphConfig(service: string, overrides: Record<string, st
     APP_MODE: 'development',
     [`${service.toUpperCase()}_DATABASE_URL`]: testDatabaseUrl(service),
     REDIS_PREFIX: testRedisPrefix,
+    NATS_NAMESPACE: testNatsNamespace,
     ...overrides,
   });
   const config = { ...readSubgraphConfig(env, service, 0), port: 0 };
@@ -26,6 +27,9 @@ export function testDatabaseUrl(service: string): string {
 
 /** A Redis key prefix unique to this test process. */
 export const testRedisPrefix = `test:${process.pid}:${randomBytes(3).toString('hex')}:`;
+
+/** A NATS namespace unique to this test process (jest module registry): its own streams. */
+export const testNatsNamespace = `t${process.pid}${randomBytes(3).toString('hex')}`;
 
 /** A string unique within this test run, for emails and SKUs. */
 export function unique(prefix: string): string {

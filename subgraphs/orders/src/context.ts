@@ -1,0 +1,41 @@
+import type DataLoader from 'dataloader';
+import type { RequestContext } from '@storegraph/common';
+import type { Order, OrderItem } from './entities';
+import { createOrderItemsLoader } from './loaders/order-items.loader';
+import { createOrderLoader } from './loaders/order.loader';
+import { createProductLoader } from './loaders/product.loader';
+import type { CartService } from './services/cart.service';
+import type { CheckoutService } from './services/checkout.service';
+import type { OrderService } from './services/order.service';
+import type { CatalogProduct, ProductCatalog } from './services/product-catalog';
+
+export interface OrdersLoaders {
+  /** Current catalog prices; null for a product the catalog does not know. */
+  product: DataLoader<string, CatalogProduct | null>;
+  order: DataLoader<string, Order | null>;
+  orderItems: DataLoader<string, OrderItem[]>;
+}
+
+/** Built once per app; stateless, so shared by all requests. */
+export interface OrdersServices {
+  cart: CartService;
+  checkout: CheckoutService;
+  order: OrderService;
+}
+
+export interface OrdersContext extends RequestContext {
+  loaders: OrdersLoaders;
+  services: OrdersServices;
+}
+
+export function createContextFactory(services: OrdersServices, catalog: ProductCatalog) {
+  return (base: RequestContext): OrdersContext => ({
+    ...base,
+    services,
+    loaders: {
+      product: createProductLoader(catalog),
+      order: createOrderLoader(base.em),
+      orderItems: createOrderItemsLoader(base.em),
+    },
+  });
+}

@@ -1,0 +1,60 @@
+import { Entity, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { uuidv7 } from '@storegraph/common';
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import { OrderFailureReason, OrderStatus } from './order-status.enum';
+
+/** One entry of `status_history`, as stored in JSON (`at` is an ISO string there). */
+export interface StatusHistoryEntry {
+  status: OrderStatus;
+  at: string;
+}
+
+/**
+ * `user`, `items`, `total` and `statusHistory` are resolved by OrderResolver: they need
+ * stubs, a DataLoader or the conversion from stored form. `paymentToken` and the
+ * idempotency columns are never exposed.
+ */
+@Directive('@key(fields: "id")')
+@ObjectType({ description: 'Entity, key "id". Owned by orders; `payment` is contributed by the payments subgraph.' })
+@Entity({ tableName: 'orders' })
+@Unique({ name: 'orders_user_idempotency_key_unique', properties: ['userId', 'idempotencyKey'] })
+export class Order {
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = uuidv7();
+
+  @Property({ type: 'uuid', fieldName: 'user_id' })
+  userId!: string;
+
+  @Field(() => OrderStatus)
+  @Property({ type: 'text', fieldName: 'status' })
+  status: OrderStatus = OrderStatus.PENDING;
+
+  @Field(() => OrderFailureReason, { nullable: true })
+  @Property({ type: 'text', fieldName: 'failure_reason', nullable: true })
+  failureReason: OrderFailureReason | null = null;
+
+  @Property({ type: 'integer', fieldName: 'total_minor' })
+  totalMinor!: number;
+
+  @Property({ type: 'text', fieldName: 'currency' })
+  currency!: string;
+
+  @Property({ type: 'json', fieldName: 'status_history' })
+  statusHistory: StatusHistoryEntry[] = [];
+
+  /** The provider's token (not card data): the saga's payment step charges it. */
+  @Property({ type: 'text', fieldName: 'payment_token' })
+  paymentToken!: string;
+
+  @Property({ type: 'text', fieldName: 'idempotency_key', nullable: true })
+  idempotencyKey: string | null = null;
+
+  /** Hash of the checkout input, so a reused idempotency key with other input is refused. */
+  @Property({ type: 'text', fieldName: 'request_fingerprint', nullable: true })
+  requestFingerprint: string | null = null;
+
+  @Field(() => Date)
+  @Property({ type: 'datetime', fieldName: 'created_at' })
+  createdAt: Date = new Date();
+}

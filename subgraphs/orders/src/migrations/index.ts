@@ -1,0 +1,5 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { CreateOrders0001 } from './0001-create-orders';
+
+/** Applied in this order; a released migration is never edited, only followed by a new one. */
+export const migrations: MigrationObject[] = [{ name: '0001-create-orders', class: CreateOrders0001 }];

@@ -1,0 +1,92 @@
+import { badInput, isUuid, money, notFound, type Money } from '@storegraph/common';
+import { CartItem } from '../entities';
+import type { OrdersContext } from '../context';
+import { Cart } from '../types/cart.type';
+import type { CatalogProduct } from './product-catalog';
+
+/** A line above this is a typo or an attack, not a purchase; it also keeps sums in int range. */
+export const MAX_LINE_QUANTITY = 10_000;
+
+type CartContext = Pick<OrdersContext, 'em' | 'loaders'>;
+
+/** The persisted cart of one user. Callers pass the signed-in user's id. */
+export class CartService {
+  constructor(private readonly currency: string) {}
+
+  async getCart(ctx: CartContext, userId: string): Promise<Cart> {
+    // refresh: the lines may just have been changed by SQL this entity manager did not see.
+    const items = await ctx.em.find(CartItem, { userId }, { orderBy: { addedAt: 'asc', productId: 'asc' }, refresh: true });
+    return Object.assign(new Cart(), { userId, items });
+  }
+
+  /** Adds to the line (creating it); the upsert makes concurrent adds sum up, never overwrite. */
+  async addToCart(ctx: CartContext, userId: string, productId: string, quantity: number): Promise<Cart> {
+    if (quantity < 1) throw badInput('quantity must be at least 1', 'quantity');
+    if (quantity > MAX_LINE_QUANTITY) throw badInput(`quantity must be at most ${MAX_LINE_QUANTITY}`, 'quantity');
+    await this.requireProduct(ctx, userId, productId);
+    const rows = await ctx.em.execute<Array<{ quantity: number }>>(
+      `insert into cart_items (user_id, product_id, quantity, added_at) values (?, ?, ?, now())
+       on conflict (user_id, product_id) do update set quantity = cart_items.quantity + excluded.quantity
+       where cart_items.quantity + excluded.quantity <= ?
+       returning quantity`,
+      [userId, productId, quantity, MAX_LINE_QUANTITY],
+    );
+    if (rows.length === 0) throw badInput(`a cart line holds at most ${MAX_LINE_QUANTITY} units`, 'quantity');
+    return this.getCart(ctx, userId);
+  }
+
+  /** Sets the line to exactly `quantity`; 0 removes it. */
+  async updateCartItem(ctx: CartContext, userId: string, productId: string, quantity: number): Promise<Cart> {
+    if (quantity < 0) throw badInput('quantity must not be negative', 'quantity');
+    if (quantity > MAX_LINE_QUANTITY) throw badInput(`quantity must be at most ${MAX_LINE_QUANTITY}`, 'quantity');
+    if (quantity === 0) return this.removeFromCart(ctx, userId, productId);
+    await this.requireProduct(ctx, userId, productId);
+    await ctx.em.execute(
+      `insert into cart_items (user_id, product_id, quantity, added_at) values (?, ?, ?, now())
+       on conflict (user_id, product_id) do update set quantity = excluded.quantity`,
+      [userId, productId, quantity],
+    );
+    return this.getCart(ctx, userId);
+  }
+
+  /** Removing a line that is not there leaves the cart as it is: the outcome the caller wanted. */
+  async removeFromCart(ctx: CartContext, userId: string, productId: string): Promise<Cart> {
+    if (isUuid(productId)) await ctx.em.nativeDelete(CartItem, { userId, productId });
+    return this.getCart(ctx, userId);
+  }
+
+  /** Current catalog price x quantity. A product the catalog no longer has adds nothing. */
+  async subtotal(ctx: CartContext, cart: Cart): Promise<Money> {
+    const products = await ctx.loaders.product.loadMany(cart.items.map((item) => item.productId));
+    let total = 0;
+    cart.items.forEach((item, i) => {
+      const product = products[i];
+      if (product instanceof Error) throw product;
+      if (product) total += this.priceIn(product) * item.quantity;
+    });
+    return money(total, this.currency);
+  }
+
+  /** The catalog's price in the store currency; a mismatch is a deployment error, not user input. */
+  priceIn(product: CatalogProduct): number {
+    if (product.currency !== this.currency) {
+      throw new Error(`Catalog prices product ${product.id} in ${product.currency}, the store sells in ${this.currency}`);
+    }
+    return product.priceMinor;
+  }
+
+  /**
+   * Also asks for the products already in the cart, in the same batch: the Cart a mutation
+   * returns is priced from them, and one catalog call is cheaper than a second round trip.
+   */
+  private async requireProduct(ctx: CartContext, userId: string, productId: string): Promise<CatalogProduct> {
+    if (!isUuid(productId)) throw notFound('Product');
+    const lines = await ctx.em.execute<Array<{ product_id: string }>>('select product_id from cart_items where user_id = ?', [userId]);
+    const [product] = await Promise.all([
+      ctx.loaders.product.load(productId),
+      ctx.loaders.product.loadMany(lines.map((line) => line.product_id)),
+    ]);
+    if (!product) throw notFound('Product');
+    return product;
+  }
+}

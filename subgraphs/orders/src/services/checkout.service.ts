@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { badInput, conflict, notFound, uuidv7 } from '@storegraph/common';
+import type { OrdersContext } from '../context';
+import { CartItem, Order, OrderItem, OrderStatus } from '../entities';
+import type { CheckoutInput } from '../types/checkout.input';
+import type { CartService } from './cart.service';
+
+const MAX_TOKEN_LENGTH = 255;
+const MAX_KEY_LENGTH = 255;
+const MAX_TOTAL_MINOR = 2_147_483_647;
+
+type CheckoutContext = Pick<OrdersContext, 'em' | 'loaders'>;
+
+/** What identifies "the same input" for an idempotency key: the payment token, hashed. */
+export function checkoutFingerprint(paymentToken: string): string {
+  return createHash('sha256').update(paymentToken).digest('hex');
+}
+
+/** Turns a cart into a PENDING order, in one transaction, at the catalog's current prices. */
+export class CheckoutService {
+  constructor(
+    private readonly currency: string,
+    private readonly carts: CartService,
+  ) {}
+
+  async checkout(ctx: CheckoutContext, userId: string, input: CheckoutInput): Promise<Order> {
+    const token = input.paymentToken;
+    if (token.trim() === '' || token.length > MAX_TOKEN_LENGTH) {
+      throw badInput(`paymentToken must be 1 to ${MAX_TOKEN_LENGTH} characters`, 'paymentToken');
+    }
+    const key = input.idempotencyKey ?? null;
+    if (key !== null && (key === '' || key.length > MAX_KEY_LENGTH)) {
+      throw badInput(`idempotencyKey must be 1 to ${MAX_KEY_LENGTH} characters`, 'idempotencyKey');
+    }
+    const fingerprint = checkoutFingerprint(token);
+
+    return ctx.em.transactional(async (em) => {
+      // The row locks serialize checkouts of one user: a concurrent duplicate waits here,
+      // then finds the cart emptied and the first order under its key.
+      const lines = await em.find(
+        CartItem,
+        { userId },
+        { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { addedAt: 'asc', productId: 'asc' }, refresh: true },
+      );
+      if (key !== null) {
+        const earlier = await em.findOne(Order, { userId, idempotencyKey: key }, { refresh: true });
+        if (earlier) return this.replay(earlier, fingerprint);
+      }
+      if (lines.length === 0) throw badInput('The cart is empty');
+
+      const order = await this.priceOrder(ctx, userId, lines, token, key, fingerprint);
+      const inserted = await this.insertOrder(em, order);
+      if (!inserted) {
+        // Lost a race the row locks did not cover: the unique constraint decided.
+        const winner = await em.findOneOrFail(Order, { userId, idempotencyKey: key }, { refresh: true });
+        return this.replay(winner, fingerprint);
+      }
+      await em.insertMany(
+        OrderItem,
+        lines.map((line, position) => ({
+          orderId: order.entity.id,
+          position,
+          productId: line.productId,
+          quantity: line.quantity,
+          unitPriceMinor: order.unitPrices[position],
+        })),
+      );
+      // Only the lines that were ordered: a line added meanwhile stays for the next order.
+      await em.nativeDelete(CartItem, { userId, productId: { $in: lines.map((line) => line.productId) } });
+      return order.entity;
+    });
+  }
+
+  private replay(earlier: Order, fingerprint: string): Order {
+    if (earlier.requestFingerprint !== fingerprint) {
+      throw conflict('This idempotency key was already used for a checkout with other input');
+    }
+    return earlier;
+  }
+
+  private async priceOrder(
+    ctx: CheckoutContext,
+    userId: string,
+    lines: CartItem[],
+    paymentToken: string,
+    idempotencyKey: string | null,
+    requestFingerprint: string,
+  ): Promise<{ entity: Order; unitPrices: number[] }> {
+    const products = await ctx.loaders.product.loadMany(lines.map((line) => line.productId));
+    const unitPrices = lines.map((line, i) => {
+      const product = products[i];
+      if (product instanceof Error) throw product;
+      if (!product) throw notFound(`Product ${line.productId}`);
+      return this.carts.priceIn(product);
+    });
+    const totalMinor = lines.reduce((sum, line, i) => sum + unitPrices[i] * line.quantity, 0);
+    if (totalMinor > MAX_TOTAL_MINOR) throw badInput('The order total is too large');
+    const createdAt = new Date();
+    const entity = Object.assign(new Order(), {
+      id: uuidv7(createdAt.getTime()),
+      userId,
+      status: OrderStatus.PENDING,
+      failureReason: null,
+      totalMinor,
+      currency: this.currency,
+      statusHistory: [{ status: OrderStatus.PENDING, at: createdAt.toISOString() }],
+      paymentToken,
+      idempotencyKey,
+      requestFingerprint,
+      createdAt,
+    });
+    return { entity, unitPrices };
+  }
+
+  /** False when an order with this (user, idempotency key) exists already. */
+  private async insertOrder(em: EntityManager, order: { entity: Order }): Promise<boolean> {
+    const o = order.entity;
+    const rows = await em.execute<Array<{ id: string }>>(
+      `insert into orders (id, user_id, status, failure_reason, total_minor, currency, status_history,
+                           payment_token, idempotency_key, request_fingerprint, created_at)
+       values (?, ?, ?, null, ?, ?, ?::jsonb, ?, ?, ?, ?)
+       on conflict (user_id, idempotency_key) do nothing
+       returning id`,
+      [o.id, o.userId, o.status, o.totalMinor, o.currency, JSON.stringify(o.statusHistory), o.paymentToken,
+        o.idempotencyKey, o.requestFingerprint, o.createdAt],
+    );
+    return rows.length === 1;
+  }
+}

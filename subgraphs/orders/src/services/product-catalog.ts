@@ -1,0 +1,63 @@
+import { amountToMinor } from '@storegraph/common';
+
+/** What orders needs to know about a product: its current price. */
+export interface CatalogProduct {
+  id: string;
+  priceMinor: number;
+  currency: string;
+}
+
+/**
+ * The catalog as orders sees it. Prices always come from here, never from the client.
+ * Ids the catalog does not know are simply absent from the returned map.
+ */
+export interface ProductCatalog {
+  getProducts(ids: string[]): Promise<Map<string, CatalogProduct>>;
+}
+
+const ENTITIES_QUERY =
+  'query($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id price { amount currency } } } }';
+
+interface EntitiesResponse {
+  data?: { _entities: Array<{ id: string; price: { amount: string; currency: string } } | null> } | null;
+  errors?: Array<{ message: string }>;
+}
+
+/**
+ * Asks the catalog subgraph directly through federation's `_entities`: products are
+ * public, so no identity is needed, and one call answers any number of ids.
+ */
+export class HttpProductCatalog implements ProductCatalog {
+  constructor(
+    private readonly url: string,
+    private readonly timeoutMs = 5000,
+  ) {}
+
+  async getProducts(ids: string[]): Promise<Map<string, CatalogProduct>> {
+    const found = new Map<string, CatalogProduct>();
+    if (ids.length === 0) return found;
+    const representations = ids.map((id) => ({ __typename: 'Product', id }));
+    let response: Response;
+    try {
+      response = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: ENTITIES_QUERY, variables: { r: representations } }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      throw new Error(`Catalog unreachable at ${this.url}`, { cause: err });
+    }
+    if (!response.ok) throw new Error(`Catalog answered HTTP ${response.status}`);
+    const body = (await response.json()) as EntitiesResponse;
+    if (body.errors?.length || !body.data) {
+      throw new Error(`Catalog lookup failed: ${body.errors?.map((e) => e.message).join('; ') ?? 'no data'}`);
+    }
+    for (const product of body.data._entities) {
+      if (product) {
+        found.set(product.id, { id: product.id, priceMinor: amountToMinor(product.price.amount), currency: product.price.currency });
+      }
+    }
+    return found;
+  }
+}

@@ -1,0 +1,68 @@
+import { hasCode } from '@storegraph/common';
+import { OrderFailureReason, OrderStatus } from '../../src/entities/order-status.enum';
+import { canTransition, transition, type OrderState } from '../../src/services/order-state-machine';
+
+const { PENDING, RESERVED, CONFIRMED, CANCELLED, FAILED } = OrderStatus;
+const ALL = [PENDING, RESERVED, CONFIRMED, CANCELLED, FAILED];
+
+// Written out independently of the table in the code, so a change there must be a change here.
+const ALLOWED = new Set([
+  `${PENDING}->${RESERVED}`,
+  `${PENDING}->${FAILED}`,
+  `${PENDING}->${CANCELLED}`,
+  `${RESERVED}->${CONFIRMED}`,
+  `${RESERVED}->${FAILED}`,
+  `${RESERVED}->${CANCELLED}`,
+  `${CONFIRMED}->${CANCELLED}`,
+]);
+
+const pairs = ALL.flatMap((from) => ALL.map((to) => [from, to] as const));
+const at = new Date('2030-01-02T03:04:05.000Z');
+
+function orderIn(status: OrderStatus): OrderState {
+  return { status, failureReason: null, statusHistory: [{ status: PENDING, at: '2030-01-01T00:00:00.000Z' }] };
+}
+
+const reasonFor = (to: OrderStatus) => (to === FAILED ? OrderFailureReason.OUT_OF_STOCK : undefined);
+
+describe('order state machine', () => {
+  it.each(pairs.filter(([from, to]) => ALLOWED.has(`${from}->${to}`)))('allows %s -> %s', (from, to) => {
+    const order = orderIn(from);
+    const result = transition(order, to, reasonFor(to), at);
+    expect(canTransition(from, to)).toBe(true);
+    expect(result).toBe(order);
+    expect(order.status).toBe(to);
+    expect(order.failureReason).toBe(reasonFor(to) ?? null);
+    expect(order.statusHistory).toEqual([
+      { status: PENDING, at: '2030-01-01T00:00:00.000Z' },
+      { status: to, at: at.toISOString() },
+    ]);
+  });
+
+  it.each(pairs.filter(([from, to]) => !ALLOWED.has(`${from}->${to}`)))('refuses %s -> %s with CONFLICT', (from, to) => {
+    const order = orderIn(from);
+    let thrown: unknown;
+    try {
+      transition(order, to, reasonFor(to), at);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(canTransition(from, to)).toBe(false);
+    expect(hasCode(thrown, 'CONFLICT')).toBe(true);
+    expect(order).toEqual(orderIn(from));
+  });
+
+  it('never moves a status backwards along the happy path', () => {
+    const rank = [PENDING, RESERVED, CONFIRMED];
+    for (const [from, to] of pairs) {
+      if (rank.includes(from) && rank.includes(to) && rank.indexOf(to) <= rank.indexOf(from)) {
+        expect(canTransition(from, to)).toBe(false);
+      }
+    }
+  });
+
+  it('demands a reason for FAILED and refuses one elsewhere (a caller bug, not user input)', () => {
+    expect(() => transition(orderIn(PENDING), FAILED)).toThrow('failure reason');
+    expect(() => transition(orderIn(PENDING), CANCELLED, OrderFailureReason.OUT_OF_STOCK)).toThrow('failure reason');
+  });
+});
