@@ -32,7 +32,7 @@ function isHttpUrl(value: string): boolean {
 export function readConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const env = new EnvReader(source);
   const mode = env.mode();
-  const keys = readKeyMaterial(env, mode, { privateKey: false });
+  const keys = readKeyMaterial(env, mode, { publicKey: true });
   const subgraphUrls: GatewayConfig['subgraphUrls'] = {};
   for (const name of SUBGRAPH_NAMES) {
     const variable = `${name.toUpperCase()}_URL`;

@@ -56,7 +56,8 @@ export class EnvReader {
   }
 
   problem(message: string): void {
-    this.problems.push(message);
+    // Settings read by two parts of one service would otherwise be reported twice.
+    if (!this.problems.includes(message)) this.problems.push(message);
   }
 
   /** Throws a ConfigError naming every problem seen so far. */

@@ -29,13 +29,18 @@ function pemFromEnv(value: string): string {
   return value.includes('\\n') ? value.replace(/\\n/g, '\n') : value;
 }
 
-export function readKeyMaterial(env: EnvReader, mode: Mode, needs: { privateKey: boolean }): KeyMaterial {
+/** `needs` names the keys this service uses; production requires exactly those (and the secret). */
+export function readKeyMaterial(
+  env: EnvReader,
+  mode: Mode,
+  needs: { privateKey?: boolean; publicKey?: boolean },
+): KeyMaterial {
   const privateKey = env.optional('JWT_PRIVATE_KEY');
   const publicKey = env.optional('JWT_PUBLIC_KEY');
   const secret = env.optional('GATEWAY_SECRET');
   if (mode === 'production') {
     if (needs.privateKey && !privateKey) env.problem('JWT_PRIVATE_KEY is required in production (Ed25519 PKCS#8 PEM)');
-    if (!needs.privateKey && !publicKey) env.problem('JWT_PUBLIC_KEY is required in production (Ed25519 SPKI PEM)');
+    if (needs.publicKey && !publicKey) env.problem('JWT_PUBLIC_KEY is required in production (Ed25519 SPKI PEM)');
     if (!secret || secret.length < 32) env.problem('GATEWAY_SECRET is required in production (at least 32 characters)');
     return {
       privateKeyPem: privateKey && pemFromEnv(privateKey),

@@ -25,7 +25,7 @@ export function readSubgraphConfig(env: EnvReader, service: string, defaultPort:
     mode,
     port: env.int(`${service.toUpperCase()}_PORT`, defaultPort),
     databaseUrl: readDatabaseUrl(env, service),
-    gatewaySecret: readKeyMaterial(env, mode, { privateKey: false }).gatewaySecret,
+    gatewaySecret: readKeyMaterial(env, mode, {}).gatewaySecret,
     currency: env.string('STORE_CURRENCY', 'USD'),
     ...readInfra(env),
   };

@@ -1,0 +1,64 @@
+import {
+  AccessTokenSigner,
+  createLogger,
+  createRedis,
+  createSubgraphService,
+  openDatabase,
+  type Logger,
+  type SubgraphService,
+} from '@storegraph/common';
+import type { UsersConfig } from './config';
+import { createContextFactory, type UsersContext } from './context';
+import { entities } from './entities';
+import { migrations } from './migrations';
+import { buildSchema } from './schema';
+import { ensureAdminAccount } from './services/admin-account.service';
+import { AuthService } from './services/auth.service';
+import { LoginThrottleService } from './services/login-throttle.service';
+import { RevocationService } from './services/revocation.service';
+import { SessionService } from './services/session.service';
+import { UserService } from './services/user.service';
+
+export { buildSchema } from './schema';
+export { readConfig, type UsersConfig } from './config';
+
+export interface UsersApp extends SubgraphService {
+  config: UsersConfig;
+}
+
+/** Opens the database (migrating it) and Redis, ensures the ADMIN account; never listens itself. */
+export async function createApp(config: UsersConfig, logger: Logger = createLogger('users')): Promise<UsersApp> {
+  const signer = await AccessTokenSigner.fromPem(config.jwtPrivateKeyPem, config.accessTokenTtlSeconds);
+  const schema = await buildSchema();
+  const database = await openDatabase({ url: config.databaseUrl, entities, migrations });
+  const redis = createRedis(config.redisUrl, config.redisPrefix);
+  redis.on('error', (err: Error) => logger.warn('redis error', { err }));
+  try {
+    if (config.admin) {
+      const outcome = await ensureAdminAccount(database.orm.em.fork(), config.admin);
+      logger.info('admin account ensured', { email: config.admin.email, outcome });
+    }
+    const revocations = new RevocationService(redis, config.accessTokenTtlSeconds);
+    const sessions = new SessionService(signer, revocations, config.refreshTokenTtlSeconds);
+    const auth = new AuthService(sessions, new LoginThrottleService(redis, config.login));
+    const service = await createSubgraphService<UsersContext>({
+      name: 'users',
+      config,
+      schema,
+      database,
+      logger,
+      extendContext: createContextFactory({ auth, sessions, users: new UserService() }),
+      ready: async () => {
+        await redis.ping();
+      },
+      onStop: async () => {
+        await redis.quit();
+      },
+    });
+    return { ...service, config };
+  } catch (err) {
+    redis.disconnect();
+    await database.close();
+    throw err;
+  }
+}

@@ -1,0 +1,31 @@
+import type DataLoader from 'dataloader';
+import type { RequestContext } from '@storegraph/common';
+import type { User } from './entities';
+import { createUserLoader } from './loaders/user.loader';
+import type { AuthService } from './services/auth.service';
+import type { SessionService } from './services/session.service';
+import type { UserService } from './services/user.service';
+
+export interface UsersLoaders {
+  user: DataLoader<string, User | null>;
+}
+
+/** Built once per app; stateless, so shared by all requests. */
+export interface UsersServices {
+  auth: AuthService;
+  sessions: SessionService;
+  users: UserService;
+}
+
+export interface UsersContext extends RequestContext {
+  loaders: UsersLoaders;
+  services: UsersServices;
+}
+
+export function createContextFactory(services: UsersServices) {
+  return (base: RequestContext): UsersContext => ({
+    ...base,
+    services,
+    loaders: { user: createUserLoader(base.em, services.users) },
+  });
+}

@@ -1,0 +1,5 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { CreateUsers0001 } from './0001-create-users';
+
+/** Applied in this order; a released migration is never edited, only followed by a new one. */
+export const migrations: MigrationObject[] = [{ name: '0001-create-users', class: CreateUsers0001 }];

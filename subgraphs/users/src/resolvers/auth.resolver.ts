@@ -1,0 +1,33 @@
+import { Arg, Args, Ctx, Mutation, Resolver } from 'type-graphql';
+import type { UsersContext } from '../context';
+import { AuthPayload } from '../types/auth-payload.type';
+import { LoginArgs } from '../types/login.args';
+import { RegisterInput } from '../types/register.input';
+
+/** Open to anonymous callers: these are how one stops being anonymous (or starts again). */
+@Resolver()
+export class AuthResolver {
+  @Mutation(() => AuthPayload)
+  register(@Arg('input', () => RegisterInput) input: RegisterInput, @Ctx() ctx: UsersContext): Promise<AuthPayload> {
+    return ctx.services.auth.register(ctx, input);
+  }
+
+  @Mutation(() => AuthPayload)
+  login(@Args(() => LoginArgs) { email, password }: LoginArgs, @Ctx() ctx: UsersContext): Promise<AuthPayload> {
+    return ctx.services.auth.login(ctx, email, password);
+  }
+
+  @Mutation(() => AuthPayload, {
+    description:
+      'Rotates: returns a new pair; the refresh token passed in stops working. Reusing an already rotated token revokes every token of that login.',
+  })
+  refreshToken(@Arg('refreshToken', () => String) refreshToken: string, @Ctx() ctx: UsersContext): Promise<AuthPayload> {
+    return ctx.services.sessions.refresh(ctx, refreshToken);
+  }
+
+  @Mutation(() => Boolean, { description: 'Revokes the refresh token and the access token that made the call.' })
+  async logout(@Arg('refreshToken', () => String) refreshToken: string, @Ctx() ctx: UsersContext): Promise<boolean> {
+    await ctx.services.sessions.logout(ctx, refreshToken);
+    return true;
+  }
+}

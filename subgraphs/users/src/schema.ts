@@ -1,0 +1,13 @@
+import { buildFederatedSchema } from '@storegraph/common';
+import type { GraphQLSchema } from 'graphql';
+import { AuthResolver } from './resolvers/auth.resolver';
+import { resolveUserReference } from './resolvers/user.reference';
+import { UserResolver } from './resolvers/user.resolver';
+
+/** The users subgraph schema; needs no database, so it also serves to print the SDL. */
+export function buildSchema(): Promise<GraphQLSchema> {
+  return buildFederatedSchema({
+    resolvers: [UserResolver, AuthResolver],
+    referenceResolvers: { User: { __resolveReference: resolveUserReference } },
+  });
+}

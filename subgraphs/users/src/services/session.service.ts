@@ -1,0 +1,99 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { unauthenticated, uuidv7, type AccessTokenSigner, type RequestContext } from '@storegraph/common';
+import { RefreshToken, User } from '../entities';
+import { AuthPayload } from '../types/auth-payload.type';
+import { formatRefreshToken, hashSecret, newSecret, parseRefreshToken, secretMatches } from './refresh-token.codec';
+import type { RevocationService } from './revocation.service';
+
+const invalidSession = () => unauthenticated('Refresh token is invalid, expired or revoked');
+
+type RefreshOutcome =
+  | { kind: 'refused' }
+  | { kind: 'reused'; familyId: string }
+  | { kind: 'rotated'; user: User; refreshToken: string; familyId: string };
+
+/**
+ * Logins as refresh-token families: opening one, rotating its token, ending it. Access
+ * tokens are signed here too, so every AuthPayload comes from one place.
+ */
+export class SessionService {
+  constructor(
+    private readonly signer: AccessTokenSigner,
+    private readonly revocations: RevocationService,
+    private readonly refreshTokenTtlSeconds: number,
+  ) {}
+
+  /** Starts a new login for `user` inside the caller's transaction `tx`. */
+  async open(tx: EntityManager, user: User): Promise<AuthPayload> {
+    const familyId = uuidv7();
+    const refreshToken = this.addToken(tx, user, familyId);
+    return this.payload(user, familyId, refreshToken);
+  }
+
+  /**
+   * Trades a refresh token for a new pair. The row is locked, so of two concurrent
+   * refreshes with one token exactly one rotates it; the other then sees a rotated token,
+   * which is what a stolen-and-replayed token looks like, and ends the whole login.
+   */
+  async refresh(ctx: RequestContext, presented: string): Promise<AuthPayload> {
+    const parts = parseRefreshToken(presented);
+    if (!parts) throw invalidSession();
+    const outcome = await ctx.em.transactional(async (tx): Promise<RefreshOutcome> => {
+      const row = await tx.findOne(RefreshToken, { id: parts.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!row || !secretMatches(parts.secret, row.secretHash) || row.revokedAt) return { kind: 'refused' };
+      if (row.rotatedAt) {
+        await this.revokeFamilyRows(tx, row.familyId);
+        return { kind: 'reused', familyId: row.familyId };
+      }
+      if (row.expiresAt.getTime() <= Date.now()) return { kind: 'refused' };
+      const user = await tx.findOneOrFail(User, { id: row.user.id });
+      row.rotatedAt = new Date();
+      return { kind: 'rotated', user, familyId: row.familyId, refreshToken: this.addToken(tx, user, row.familyId) };
+    });
+    if (outcome.kind === 'reused') {
+      // After commit: the rows are revoked even if Redis fails; Redis then stops the
+      // access tokens already handed out under this login.
+      await this.revocations.revokeFamily(outcome.familyId);
+      throw invalidSession();
+    }
+    if (outcome.kind === 'refused') throw invalidSession();
+    return this.payload(outcome.user, outcome.familyId, outcome.refreshToken);
+  }
+
+  /**
+   * Ends the login the refresh token belongs to, and the access token of the call. The
+   * refresh token alone proves the session, so a client whose access token has already
+   * expired can still log out; a signed-in caller may only end their own logins.
+   */
+  async logout(ctx: RequestContext, presented: string): Promise<void> {
+    const parts = parseRefreshToken(presented);
+    if (!parts) throw invalidSession();
+    const row = await ctx.em.findOne(RefreshToken, { id: parts.id });
+    if (!row || !secretMatches(parts.secret, row.secretHash)) throw invalidSession();
+    if (ctx.caller && ctx.caller.userId !== row.user.id) throw invalidSession();
+    await this.revokeFamilyRows(ctx.em, row.familyId);
+    await this.revocations.revokeFamily(row.familyId);
+    if (ctx.caller) await this.revocations.revokeAccessToken(ctx.caller.tokenId, ctx.caller.tokenExpiresAt);
+  }
+
+  private addToken(tx: EntityManager, user: User, familyId: string): string {
+    const secret = newSecret();
+    const row = tx.create(RefreshToken, {
+      familyId,
+      user,
+      secretHash: hashSecret(secret),
+      expiresAt: new Date(Date.now() + this.refreshTokenTtlSeconds * 1000),
+    });
+    return formatRefreshToken({ id: row.id, secret });
+  }
+
+  private async revokeFamilyRows(em: EntityManager, familyId: string): Promise<void> {
+    await em.nativeUpdate(RefreshToken, { familyId, revokedAt: null }, { revokedAt: new Date() });
+  }
+
+  private async payload(user: User, familyId: string, refreshToken: string): Promise<AuthPayload> {
+    const { token } = await this.signer.sign({ sub: user.id, role: user.role, fam: familyId, jti: uuidv7() });
+    return Object.assign(new AuthPayload(), { accessToken: token, refreshToken, expiresIn: this.signer.expiresIn, user });
+  }
+}

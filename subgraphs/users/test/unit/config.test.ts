@@ -1,0 +1,68 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { ConfigError, EnvReader } from '@storegraph/common';
+import { readConfig } from '../../src/config';
+
+const keys = generateKeyPairSync('ed25519');
+const production = {
+  APP_MODE: 'production',
+  GATEWAY_SECRET: 'g'.repeat(40),
+  JWT_PRIVATE_KEY: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  JWT_PUBLIC_KEY: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    readConfig(new EnvReader(env));
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('readConfig', () => {
+  it('reads a complete production environment with the documented defaults', () => {
+    const config = readConfig(new EnvReader(production));
+    expect(config).toMatchObject({
+      mode: 'production',
+      port: 4001,
+      jwtPrivateKeyPem: production.JWT_PRIVATE_KEY,
+      accessTokenTtlSeconds: 900,
+      refreshTokenTtlSeconds: 2_592_000,
+      login: { maxFailuresPerEmail: 5, maxFailuresPerAddress: 50, windowSeconds: 900 },
+      admin: null,
+    });
+  });
+
+  it('refuses to start in production without JWT_PRIVATE_KEY', () => {
+    const { JWT_PRIVATE_KEY: _omitted, ...env } = production;
+    expect(() => readConfig(new EnvReader(env))).toThrow(ConfigError);
+    expect(problemsOf(env).join('\n')).toContain('JWT_PRIVATE_KEY');
+  });
+
+  it('reads the admin account (email normalized) and the limits', () => {
+    const config = readConfig(
+      new EnvReader({
+        ...production,
+        ADMIN_EMAIL: ' Root@Example.com',
+        ADMIN_PASSWORD: 'a long password',
+        LOGIN_MAX_FAILURES: '3',
+        ACCESS_TOKEN_TTL_SECONDS: '60',
+      }),
+    );
+    expect(config.admin).toEqual({ email: 'root@example.com', password: 'a long password' });
+    expect(config.login.maxFailuresPerEmail).toBe(3);
+    expect(config.accessTokenTtlSeconds).toBe(60);
+  });
+
+  it.each([
+    [{ ADMIN_EMAIL: 'root@example.com' }, 'must be set together'],
+    [{ ADMIN_PASSWORD: 'a long password' }, 'must be set together'],
+    [{ ADMIN_EMAIL: 'root', ADMIN_PASSWORD: 'a long password' }, 'email'],
+    [{ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'short' }, 'at least 8'],
+    [{ LOGIN_MAX_FAILURES: '0' }, 'LOGIN_MAX_FAILURES'],
+    [{ ACCESS_TOKEN_TTL_SECONDS: 'soon' }, 'ACCESS_TOKEN_TTL_SECONDS'],
+  ])('reports a bad setting %p', (env, expected) => {
+    expect(problemsOf({ ...production, ...env }).join('\n')).toContain(expected);
+  });
+});

@@ -1,0 +1,84 @@
+import { EnvReader } from '@storegraph/common';
+import { testRedisPrefix, testSubgraphConfig, unique } from '@storegraph/common/testing';
+import * as users from '@storegraph/users';
+import * as catalog from '@storegraph/catalog';
+import * as orders from '@storegraph/orders';
+import * as payments from '@storegraph/payments';
+import * as gateway from '@storegraph/gateway';
+
+/**
+ * The whole system in this test process: four subgraphs on their own test databases
+ * and free ports, and the gateway in front of them, exactly as `npm start` wires them
+ * (the same createApp functions), so end-to-end tests see what a client sees.
+ */
+export interface Stack {
+  url: string;
+  admin: { email: string; password: string };
+  subgraphs: {
+    users: users.UsersApp;
+    catalog: catalog.CatalogApp;
+    orders: orders.OrdersApp;
+    payments: payments.PaymentsApp;
+  };
+  /** SQL statements each subgraph has sent so far. */
+  queryCounts(): Record<'users' | 'catalog' | 'orders' | 'payments', number>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  const admin = { email: `${unique('admin')}@storegraph.test`, password: 'admin-password-1' };
+  const usersApp = await users.createApp(
+    users.readConfig(
+      new EnvReader({ ...testEnv('users'), ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password }),
+    ),
+  );
+  const catalogApp = await catalog.createApp(catalog.readConfig(new EnvReader(testEnv('catalog'))));
+  const usersUrl = await usersApp.listen(0);
+  const catalogUrl = await catalogApp.listen(0);
+  const ordersApp = await orders.createApp(
+    orders.readConfig(new EnvReader({ ...testEnv('orders'), CATALOG_URL: catalogUrl })),
+  );
+  const paymentsApp = await payments.createApp(payments.readConfig(new EnvReader(testEnv('payments'))));
+  const ordersUrl = await ordersApp.listen(0);
+  const paymentsUrl = await paymentsApp.listen(0);
+
+  const gatewayApp = await gateway.createApp(
+    gateway.readConfig({
+      ...process.env,
+      APP_MODE: 'development',
+      REDIS_PREFIX: testRedisPrefix,
+      USERS_URL: usersUrl,
+      CATALOG_URL: catalogUrl,
+      ORDERS_URL: ordersUrl,
+      PAYMENTS_URL: paymentsUrl,
+    }),
+  );
+  const url = await gatewayApp.listen(0);
+  const subgraphs = { users: usersApp, catalog: catalogApp, orders: ordersApp, payments: paymentsApp };
+  return {
+    url,
+    admin,
+    subgraphs,
+    queryCounts: () => ({
+      users: usersApp.database.queryCount(),
+      catalog: catalogApp.database.queryCount(),
+      orders: ordersApp.database.queryCount(),
+      payments: paymentsApp.database.queryCount(),
+    }),
+    stop: async () => {
+      await gatewayApp.stop();
+      await Promise.all(Object.values(subgraphs).map((app) => app.stop()));
+    },
+  };
+}
+
+/** Environment of one subgraph under test: its test database, port 0, this run's Redis prefix. */
+function testEnv(service: string): NodeJS.ProcessEnv {
+  const config = testSubgraphConfig(service);
+  return {
+    ...process.env,
+    APP_MODE: 'development',
+    REDIS_PREFIX: testRedisPrefix,
+    [`${service.toUpperCase()}_DATABASE_URL`]: config.databaseUrl,
+  };
+}
