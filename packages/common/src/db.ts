@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Client } from 'pg';
 import { MikroORM, PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
@@ -35,10 +36,19 @@ export interface OrmOptions {
 
 export interface Database {
   orm: MikroORM;
-  /** SQL statements sent since start: exported in /metrics, read by the N+1 tests. */
+  /**
+   * SQL statements sent while serving API requests (inside `requestScope`), since start.
+   * Background work (outbox relay, consumers, sweepers) is not counted, so the N+1 tests
+   * measure exactly what a query costs. Exported in /metrics.
+   */
   queryCount(): number;
+  /** Every SQL statement sent since start, background work included. */
+  totalQueryCount(): number;
   close(): Promise<void>;
 }
+
+/** Marks the async work of one API request; set by the HTTP layer of every service. */
+export const requestScope = new AsyncLocalStorage<true>();
 
 /**
  * Opens the service's database: creates it if needed, applies the committed migrations
@@ -58,10 +68,13 @@ export async function openDatabase(options: OrmOptions): Promise<Database> {
     pool: { min: 0, max: options.poolMax ?? 10 },
     debug: options.debug ?? false,
   });
-  let count = 0;
+  let requests = 0;
+  let total = 0;
+  // knex emits 'query' synchronously in the caller's async context, so the scope is visible here.
   orm.em.getConnection().getKnex().on('query', () => {
-    count += 1;
+    total += 1;
+    if (requestScope.getStore()) requests += 1;
   });
   await orm.getMigrator().up();
-  return { orm, queryCount: () => count, close: () => orm.close(true) };
+  return { orm, queryCount: () => requests, totalQueryCount: () => total, close: () => orm.close(true) };
 }

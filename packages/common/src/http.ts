@@ -14,6 +14,8 @@ export interface HttpAppOptions<TContext extends BaseContext> {
   metrics?: () => string;
   /** Allow browsers from other origins (the gateway, for Sandbox); subgraphs need not. */
   cors?: boolean;
+  /** Runs around each request's handling (e.g. to mark its async context). */
+  scope?: (handle: () => Promise<void>) => Promise<void>;
 }
 
 /**
@@ -22,8 +24,9 @@ export interface HttpAppOptions<TContext extends BaseContext> {
  * WebSocket upgrade path (subscriptions) ours to attach.
  */
 export function createHttpApp<TContext extends BaseContext>(options: HttpAppOptions<TContext>): Server {
+  const scope = options.scope ?? ((run: () => Promise<void>) => run());
   return createServer((req, res) => {
-    handle(options, req, res).catch((err: unknown) => {
+    scope(() => handle(options, req, res)).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ errors: [{ message: 'Internal server error' }] }));
       void err;

@@ -3,7 +3,7 @@ import { ApolloServer, type BaseContext } from '@apollo/server';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { GraphQLSchema } from 'graphql';
 import { EnvReader, type InfraConfig, type Mode, readDatabaseUrl, readInfra } from './config';
-import type { Database } from './db';
+import { requestScope, type Database } from './db';
 import { formatError } from './errors';
 import { close, createHttpApp, listen, remoteAddress } from './http';
 import { IDENTITY_HEADER, type Caller, verifyIdentity } from './identity';
@@ -112,6 +112,7 @@ export async function createSubgraphService<TContext extends RequestContext>(
   const server = createHttpApp<TContext>({
     apollo,
     context: contextFor,
+    scope: (handle) => requestScope.run(true, handle),
     ready: async () => {
       await database.orm.em.getConnection().execute('select 1');
       await options.ready?.();
@@ -119,7 +120,8 @@ export async function createSubgraphService<TContext extends RequestContext>(
     metrics: () =>
       [
         '# TYPE storegraph_sql_queries_total counter',
-        `storegraph_sql_queries_total{service="${options.name}"} ${database.queryCount()}`,
+        `storegraph_sql_queries_total{service="${options.name}",source="request"} ${database.queryCount()}`,
+        `storegraph_sql_queries_total{service="${options.name}",source="all"} ${database.totalQueryCount()}`,
       ].join('\n') + '\n',
   });
 

@@ -1,30 +1,80 @@
-import { createLogger, createSubgraphService, openDatabase, type SubgraphService } from '@storegraph/common';
+import {
+  createLogger,
+  createSubgraphService,
+  openDatabase,
+  startEventRuntime,
+  type EventRuntime,
+  type Logger,
+  type SubgraphService,
+} from '@storegraph/common';
 import type { CatalogConfig } from './config';
 import { createContext, type CatalogContext } from './context';
 import { entities } from './entities';
+import { catalogSubscriptions } from './events/subscriptions';
 import { migrations } from './migrations';
 import { buildSchema } from './schema';
+import { ReservationExpirySweeper } from './services/reservation-expiry.sweeper';
 
 export { buildSchema } from './schema';
 export { readConfig, type CatalogConfig } from './config';
 
-export type CatalogApp = SubgraphService;
+export interface CatalogApp extends SubgraphService {
+  /** The event backbone: bus, relay and consumer (tests and the e2e harness read it). */
+  events: EventRuntime;
+  /** Null when started without background work. */
+  expirySweeper: ReservationExpirySweeper | null;
+}
 
-/** Builds the catalog service (database migrated, schema ready); never listens by itself. */
-export async function createApp(config: CatalogConfig): Promise<CatalogApp> {
-  const logger = createLogger('catalog');
+export interface CatalogAppOptions {
+  logger?: Logger;
+  /**
+   * Background work on by default. Tests that count SQL statements or play a crash turn
+   * off the outbox relay and the expiry sweeper; the event consumer always runs.
+   */
+  relay?: boolean;
+  expirySweeper?: boolean;
+}
+
+/** Builds the catalog service (database migrated, events flowing, schema ready); never listens by itself. */
+export async function createApp(config: CatalogConfig, options: CatalogAppOptions = {}): Promise<CatalogApp> {
+  const logger = options.logger ?? createLogger('catalog');
   const schema = await buildSchema();
   const database = await openDatabase({ url: config.databaseUrl, entities, migrations });
+  let events: EventRuntime | null = null;
+  let sweeper: ReservationExpirySweeper | null = null;
   try {
-    return await createSubgraphService<CatalogContext>({
+    events = await startEventRuntime({
+      name: 'catalog',
+      natsUrl: config.natsUrl,
+      natsNamespace: config.natsNamespace,
+      orm: database.orm,
+      logger,
+      subscriptions: catalogSubscriptions(config),
+      relay: options.relay ?? true,
+    });
+    if (options.expirySweeper ?? true) {
+      sweeper = new ReservationExpirySweeper({ orm: database.orm, logger, intervalMs: config.reservationSweepIntervalMs });
+      sweeper.start();
+    }
+    const runtime = events;
+    const service = await createSubgraphService<CatalogContext>({
       name: 'catalog',
       config,
       schema,
       database,
       logger,
       extendContext: (base) => createContext(base, config),
+      ready: runtime.ready,
+      onStop: async () => {
+        // The sweeper writes to the outbox: stop it before the relay that publishes it.
+        await sweeper?.stop();
+        await runtime.stop();
+      },
     });
+    return { ...service, events: runtime, expirySweeper: sweeper };
   } catch (err) {
+    await sweeper?.stop();
+    await events?.stop();
     await database.close();
     throw err;
   }

@@ -8,8 +8,11 @@ async function main(): Promise<void> {
   // The probe needs host and port only; the message must not carry a password into logs.
   const shown = new URL(config.databaseUrl);
   shown.password = '';
+  const nats = new URL(config.natsUrl);
+  nats.password = '';
   const down = await unreachable([
     { name: 'PostgreSQL', url: shown.toString(), hint: 'sudo service postgresql start (or docker compose up -d postgres)' },
+    { name: 'NATS', url: nats.toString(), hint: 'nats-server -js (or docker compose up -d nats)' },
   ]);
   if (down.length > 0) throw new Error(down.join('\n'));
   const app = await createApp(config);

@@ -1,5 +1,5 @@
 import { EnvReader } from '@storegraph/common';
-import { testRedisPrefix, testSubgraphConfig, unique } from '@storegraph/common/testing';
+import { deleteStreams, testNatsNamespace, testRedisPrefix, testSubgraphConfig, unique } from '@storegraph/common/testing';
 import * as users from '@storegraph/users';
 import * as catalog from '@storegraph/catalog';
 import * as orders from '@storegraph/orders';
@@ -25,7 +25,13 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export interface StackOptions {
+  /** Settings for every service, e.g. RESERVATION_TTL_SECONDS or PAYMENT_TEST_DELAY_MS. */
+  env?: Record<string, string>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const testEnv = (service: string) => ({ ...serviceEnv(service), ...options.env });
   const admin = { email: `${unique('admin')}@storegraph.test`, password: 'admin-password-1' };
   const usersApp = await users.createApp(
     users.readConfig(
@@ -45,6 +51,7 @@ export async function startStack(): Promise<Stack> {
   const gatewayApp = await gateway.createApp(
     gateway.readConfig({
       ...process.env,
+      ...options.env,
       APP_MODE: 'development',
       REDIS_PREFIX: testRedisPrefix,
       USERS_URL: usersUrl,
@@ -68,17 +75,19 @@ export async function startStack(): Promise<Stack> {
     stop: async () => {
       await gatewayApp.stop();
       await Promise.all(Object.values(subgraphs).map((app) => app.stop()));
+      await deleteStreams(ordersApp.events.bus).catch(() => undefined);
     },
   };
 }
 
-/** Environment of one subgraph under test: its test database, port 0, this run's Redis prefix. */
-function testEnv(service: string): NodeJS.ProcessEnv {
+/** Environment of one subgraph under test: its test database, this run's Redis prefix and NATS namespace. */
+function serviceEnv(service: string): NodeJS.ProcessEnv {
   const config = testSubgraphConfig(service);
   return {
     ...process.env,
     APP_MODE: 'development',
     REDIS_PREFIX: testRedisPrefix,
+    NATS_NAMESPACE: testNatsNamespace,
     [`${service.toUpperCase()}_DATABASE_URL`]: config.databaseUrl,
   };
 }

@@ -1,5 +1,9 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { CreateCatalog0001 } from './0001-create-catalog';
+import { CreateReservations0002 } from './0002-create-reservations';
 
 /** Applied in this order; a released migration is never edited, only followed by a new one. */
-export const migrations: MigrationObject[] = [{ name: '0001-create-catalog', class: CreateCatalog0001 }];
+export const migrations: MigrationObject[] = [
+  { name: '0001-create-catalog', class: CreateCatalog0001 },
+  { name: '0002-create-reservations', class: CreateReservations0002 },
+];

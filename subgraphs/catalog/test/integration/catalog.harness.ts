@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { IDENTITY_HEADER, signIdentity, type Role } from '@storegraph/common';
-import { codes, postGraphQL, testSubgraphConfig, type GraphQLResponse } from '@storegraph/common/testing';
-import { createApp, type CatalogApp, type CatalogConfig } from '../../src/app';
+import { createLogger, EventBus, IDENTITY_HEADER, signIdentity, type Role } from '@storegraph/common';
+import { codes, deleteStreams, postGraphQL, testDatabaseUrl, testSubgraphConfig, type GraphQLResponse } from '@storegraph/common/testing';
+import { createApp, type CatalogApp, type CatalogAppOptions, type CatalogConfig } from '../../src/app';
 
 /** One running catalog per test file, plus the gateway's side of the identity handshake. */
 export interface Harness {
@@ -12,16 +12,52 @@ export interface Harness {
   as(role: Role): Record<string, string>;
   /** Runs SQL directly, for state the API cannot produce (units reserved by the saga). */
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Stops the app and deletes this file's streams, so nothing is left on the NATS server. */
+  stop(): Promise<void>;
 }
 
-export async function startCatalog(): Promise<Harness> {
-  const config: CatalogConfig = { ...testSubgraphConfig('catalog'), reservationTtlSeconds: 900 };
-  const app = await createApp(config);
+export interface HarnessOptions {
+  /**
+   * A database of the file's own (`storegraph_test_<name>`). Files that drive the saga
+   * need one: an outbox relay publishes every unpublished row of its database to ITS
+   * namespace, so two files sharing a database would steal each other's events.
+   */
+  database?: string;
+  config?: Partial<Pick<CatalogConfig, 'reservationTtlSeconds' | 'reservationSweepIntervalMs'>>;
+  /** Background work is off unless asked for: statement counts stay exact. */
+  app?: CatalogAppOptions;
+}
+
+export async function startCatalog(options: HarnessOptions = {}): Promise<Harness> {
+  const overrides: Record<string, string> = options.database ? { CATALOG_DATABASE_URL: testDatabaseUrl(options.database) } : {};
+  const config: CatalogConfig = {
+    ...testSubgraphConfig('catalog', overrides),
+    reservationTtlSeconds: 900,
+    reservationSweepIntervalMs: 100,
+    ...options.config,
+  };
+  const app = await createApp(config, {
+    logger: createLogger('catalog', 'warn'),
+    relay: false,
+    expirySweeper: false,
+    ...options.app,
+  });
   const url = await app.listen(0);
   return {
     app,
     config,
     url,
+    stop: async () => {
+      await app.stop();
+      const bus = await EventBus.connect({
+        url: config.natsUrl,
+        name: 'catalog-test-cleanup',
+        namespace: config.natsNamespace,
+        logger: createLogger('catalog-test', 'error'),
+      });
+      await deleteStreams(bus);
+      await bus.close();
+    },
     call: (query, variables = {}, headers = {}) => postGraphQL(url, query, variables, headers),
     as: (role) => ({
       [IDENTITY_HEADER]: signIdentity(config.gatewaySecret, {

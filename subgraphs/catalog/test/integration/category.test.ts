@@ -6,7 +6,7 @@ beforeAll(async () => {
   h = await startCatalog();
 });
 afterAll(async () => {
-  await h.app.stop();
+  await h?.stop();
 });
 
 const slugCount = async (slug: string) => (await h.sql('select 1 from categories where slug = ?', [slug])).length;

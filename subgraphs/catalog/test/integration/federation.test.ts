@@ -8,7 +8,7 @@ beforeAll(async () => {
   h = await startCatalog();
 });
 afterAll(async () => {
-  await h.app.stop();
+  await h?.stop();
 });
 
 const ENTITIES = `query ($representations: [_Any!]!) {

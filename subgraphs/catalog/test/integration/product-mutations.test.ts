@@ -17,7 +17,7 @@ beforeAll(async () => {
   h = await startCatalog();
 });
 afterAll(async () => {
-  await h.app.stop();
+  await h?.stop();
 });
 
 const UPDATE = `mutation ($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { ${PRODUCT_FIELDS} } }`;

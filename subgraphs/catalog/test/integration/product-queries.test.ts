@@ -7,7 +7,7 @@ beforeAll(async () => {
   h = await startCatalog();
 });
 afterAll(async () => {
-  await h.app.stop();
+  await h?.stop();
 });
 
 const PRODUCTS = `query ($first: Int, $after: String, $filter: ProductFilter) {

@@ -5,17 +5,23 @@ import { readConfig } from '../../src/config';
 const base = { APP_MODE: 'development', GATEWAY_SECRET: 'x'.repeat(32), JWT_PUBLIC_KEY: 'pub', JWT_PRIVATE_KEY: 'priv' };
 
 describe('readConfig', () => {
-  it('defaults to port 4002, a catalog database and a 900 s reservation TTL', () => {
+  it('defaults to port 4002, a catalog database, a 900 s reservation TTL swept every second', () => {
     const config = readConfig(new EnvReader(base));
-    expect(config).toMatchObject({ port: 4002, reservationTtlSeconds: 900, currency: 'USD' });
+    expect(config).toMatchObject({ port: 4002, reservationTtlSeconds: 900, reservationSweepIntervalMs: 1000, currency: 'USD' });
     expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/catalog');
   });
 
   it('reads its own settings', () => {
     const config = readConfig(
-      new EnvReader({ ...base, CATALOG_PORT: '5002', RESERVATION_TTL_SECONDS: '60', CATALOG_DATABASE_URL: 'postgres://db/cat' }),
+      new EnvReader({
+        ...base,
+        CATALOG_PORT: '5002',
+        RESERVATION_TTL_SECONDS: '60',
+        RESERVATION_SWEEP_INTERVAL_MS: '250',
+        CATALOG_DATABASE_URL: 'postgres://db/cat',
+      }),
     );
-    expect(config).toMatchObject({ port: 5002, reservationTtlSeconds: 60, databaseUrl: 'postgres://db/cat' });
+    expect(config).toMatchObject({ port: 5002, reservationTtlSeconds: 60, reservationSweepIntervalMs: 250, databaseUrl: 'postgres://db/cat' });
   });
 
   it('fails fast naming every bad setting', () => {

@@ -1,0 +1,171 @@
+/**
+ * bench/saga: N checkouts through the gateway at a fixed concurrency, against the real
+ * stack started as separate processes (scripts/dist/start.js) on its own databases and
+ * NATS namespace. Prints orders/s reaching CONFIRMED, checkout -> CONFIRMED latency
+ * percentiles, and NATS messages per order.
+ *
+ *   npm run bench:saga                      1000 orders, concurrency 32
+ *   BENCH_ORDERS=2000 BENCH_CONCURRENCY=64 npm run bench:saga
+ *   BENCH_PROFILE=1 npm run bench:saga      also writes CPU profiles to bench/profiles/
+ *
+ * Stop a running `npm start` first: the bench uses the same ports.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { summarizeProfiles } from './profile-summary';
+
+const ROOT = resolve(__dirname, '../..');
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 1000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const PROFILE = process.env.BENCH_PROFILE === '1';
+const GATEWAY = 'http://localhost:4000/graphql';
+const NAMESPACE = `bench${Date.now().toString(36)}`;
+const ADMIN = { email: 'bench-admin@storegraph.test', password: 'bench-admin-password' };
+
+async function gql<T>(query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
+  const response = await fetch(GATEWAY, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: T; errors?: unknown[] };
+  if (body.errors || !body.data) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+async function waitReady(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${url} not ready`);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function main(): Promise<void> {
+  const profileDir = join(ROOT, 'bench', 'profiles');
+  if (PROFILE) mkdirSync(profileDir, { recursive: true });
+  const db = (name: string) => `postgres://postgres@127.0.0.1:5432/storegraph_bench_${name}`;
+  const stack = spawn(process.execPath, [join(ROOT, 'scripts/dist/start.js')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      APP_MODE: 'development',
+      LOG_LEVEL: 'warn',
+      NATS_NAMESPACE: NAMESPACE,
+      REDIS_PREFIX: `${NAMESPACE}:`,
+      USERS_DATABASE_URL: db('users'),
+      CATALOG_DATABASE_URL: db('catalog'),
+      ORDERS_DATABASE_URL: db('orders'),
+      PAYMENTS_DATABASE_URL: db('payments'),
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      ...(PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
+    },
+  });
+  const stopStack = () =>
+    new Promise<void>((r) => {
+      if (stack.exitCode !== null) return r();
+      stack.once('exit', () => r());
+      stack.kill('SIGTERM');
+    });
+  try {
+    await waitReady('http://localhost:4000/ready', 120_000);
+    const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+    const confirmedAt = new Map<string, number>();
+    let messages = 0;
+    nc.subscribe(`${NAMESPACE}.>`, {
+      callback: (_err, msg) => {
+        messages += 1;
+        if (msg.subject !== `${NAMESPACE}.orders.order.status_changed`) return;
+        const event = msg.json<{ data: { orderId: string; status: string } }>();
+        if (event.data.status === 'CONFIRMED') confirmedAt.set(event.data.orderId, performance.now());
+      },
+    });
+
+    const adminToken = (
+      await gql<{ login: { accessToken: string } }>(
+        'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
+        { e: ADMIN.email, p: ADMIN.password },
+      )
+    ).login.accessToken;
+    const products = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) =>
+        (
+          await gql<{ createProduct: { id: string } }>(
+            'mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }',
+            { input: { sku: `${NAMESPACE}-${i}`, name: `Bench ${i}`, price: '10.00', stock: ORDERS * 10 } },
+            adminToken,
+          )
+        ).createProduct.id,
+      ),
+    );
+    const shoppers = await Promise.all(
+      Array.from({ length: CONCURRENCY }, async (_, i) =>
+        (
+          await gql<{ register: { accessToken: string } }>(
+            'mutation($input: RegisterInput!) { register(input: $input) { accessToken } }',
+            { input: { email: `${NAMESPACE}-${i}@storegraph.test`, password: 'bench-password', name: `Bench ${i}` } },
+          )
+        ).register.accessToken,
+      ),
+    );
+
+    const placedAt = new Map<string, number>();
+    let next = 0;
+    const messagesBefore = messages;
+    const started = performance.now();
+    await Promise.all(
+      shoppers.map(async (token) => {
+        while (next < ORDERS) {
+          const n = next++;
+          await gql('mutation($p: ID!) { addToCart(productId: $p, quantity: 1) { subtotal { amount } } }', { p: products[n % products.length] }, token);
+          const before = performance.now();
+          const { checkout } = await gql<{ checkout: { id: string } }>(
+            'mutation { checkout(input: { paymentToken: "tok_visa" }) { id } }',
+            {},
+            token,
+          );
+          placedAt.set(checkout.id, before);
+        }
+      }),
+    );
+    const checkoutsDone = performance.now();
+    const deadline = Date.now() + 120_000;
+    while ([...placedAt.keys()].some((id) => !confirmedAt.has(id)) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const finished = Math.max(...[...confirmedAt.values()]);
+    const latencies = [...placedAt].filter(([id]) => confirmedAt.has(id)).map(([id, t]) => confirmedAt.get(id)! - t).sort((a, b) => a - b);
+    const confirmed = latencies.length;
+    // Let the last events (orders.order.confirmed etc.) arrive before counting.
+    await new Promise((r) => setTimeout(r, 1000));
+    const seconds = (finished - started) / 1000;
+    console.log(`orders placed:            ${placedAt.size} (concurrency ${CONCURRENCY})`);
+    console.log(`orders CONFIRMED:         ${confirmed}`);
+    console.log(`checkout phase:           ${((checkoutsDone - started) / 1000).toFixed(2)} s (${(placedAt.size / ((checkoutsDone - started) / 1000)).toFixed(1)} checkouts/s, each after one addToCart)`);
+    console.log(`CONFIRMED throughput:     ${(confirmed / seconds).toFixed(1)} orders/s (first checkout -> last CONFIRMED, ${seconds.toFixed(2)} s)`);
+    console.log(`checkout -> CONFIRMED:    p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies[latencies.length - 1].toFixed(1)} ms`);
+    console.log(`NATS messages per order:  ${((messages - messagesBefore) / placedAt.size).toFixed(2)} (every subject, JetStream acks excluded)`);
+    await nc.close();
+  } finally {
+    await stopStack();
+  }
+  if (PROFILE) summarizeProfiles(profileDir);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/** One line of an order, or of a reservation: units of one product. */
+export interface StockLine {
+  productId: string;
+  quantity: number;
+}
+
+/** Signs applied to each line's quantity: how a saga step moves units between columns. */
+export interface Movement {
+  onHand: -1 | 0 | 1;
+  reserved: -1 | 0 | 1;
+}
+
+export const HOLD: Movement = { onHand: 0, reserved: 1 };
+export const RELEASE: Movement = { onHand: 0, reserved: -1 };
+/** A sale: the held units leave the shelf for good. */
+export const SELL: Movement = { onHand: -1, reserved: -1 };
+/** A sold order cancelled: its units come back on hand. */
+export const RESTOCK: Movement = { onHand: 1, reserved: 0 };
+
+export interface LockedProduct {
+  id: string;
+  onHand: number;
+  reserved: number;
+}
+
+/** A PostgreSQL array literal; ids are UUIDs (validated by the event contract), so no quoting is needed. */
+export const uuidArray = (ids: readonly string[]): string => `{${ids.join(',')}}`;
+
+/** Sums the quantities per product (an order may name a product on several lines). */
+export function sumLines(lines: readonly StockLine[]): StockLine[] {
+  const totals = new Map<string, number>();
+  for (const line of lines) {
+    const id = line.productId.toLowerCase();
+    totals.set(id, (totals.get(id) ?? 0) + line.quantity);
+  }
+  return [...totals].map(([productId, quantity]) => ({ productId, quantity }));
+}
+
+/**
+ * Locks the products in ONE statement, in id order: every writer of stock locks this
+ * way, so two transactions wanting overlapping products queue instead of deadlocking.
+ */
+export async function lockProducts(tx: EntityManager, ids: readonly string[]): Promise<Map<string, LockedProduct>> {
+  if (ids.length === 0) return new Map();
+  const rows: Array<{ id: string; on_hand: number; reserved: number }> = await tx.execute(
+    'select id, on_hand, reserved from products where id = any(?::uuid[]) order by id for update',
+    [uuidArray(ids)],
+  );
+  return new Map(rows.map((row) => [row.id, { id: row.id, onHand: row.on_hand, reserved: row.reserved }]));
+}
+
+/** Applies a movement to every line, after taking the row locks in id order. */
+export async function moveStock(tx: EntityManager, lines: readonly StockLine[], movement: Movement): Promise<void> {
+  if (lines.length === 0) return;
+  await lockProducts(
+    tx,
+    lines.map((line) => line.productId),
+  );
+  // The check constraint (0 <= reserved <= on_hand, on_hand >= 0) is the last line of defence.
+  await tx.execute(
+    `update products p
+        set on_hand = p.on_hand + ? * x.quantity, reserved = p.reserved + ? * x.quantity
+       from jsonb_to_recordset(?::jsonb) as x(product_id uuid, quantity int)
+      where p.id = x.product_id`,
+    [movement.onHand, movement.reserved, JSON.stringify(lines.map((l) => ({ product_id: l.productId, quantity: l.quantity })))],
+  );
+}
+
+/** The units held by the given reservations, summed per product. */
+export async function reservedLines(tx: EntityManager, orderIds: readonly string[]): Promise<StockLine[]> {
+  if (orderIds.length === 0) return [];
+  const rows: Array<{ product_id: string; quantity: number }> = await tx.execute(
+    `select product_id, sum(quantity)::int as quantity from reservation_items
+      where order_id = any(?::uuid[]) group by product_id`,
+    [uuidArray(orderIds)],
+  );
+  return rows.map((row) => ({ productId: row.product_id, quantity: row.quantity }));
+}

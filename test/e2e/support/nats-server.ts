@@ -1,0 +1,64 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const BINARY = process.env.NATS_SERVER_BIN ?? 'nats-server';
+
+/**
+ * A NATS server of this test's own (JetStream, file storage in a temp folder), so a test
+ * can stop and restart the broker without touching the machine's shared one.
+ */
+export class OwnNatsServer {
+  private process: ChildProcess | null = null;
+  readonly storeDir = mkdtempSync(join(tmpdir(), 'storegraph-nats-'));
+
+  constructor(readonly port: number) {}
+
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const child = spawn(BINARY, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], {
+      stdio: 'ignore',
+    });
+    this.process = child;
+    await waitForPort(this.port, true);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+    this.process = null;
+    await waitForPort(this.port, false);
+  }
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function waitForPort(port: number, open: boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await portOpen(port)) !== open) {
+    if (Date.now() > deadline) throw new Error(`nats-server port ${port} did not become ${open ? 'open' : 'closed'}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A port unlikely to be taken: above the usual services, different per test process. */
+export function freePortGuess(): number {
+  return 14_000 + (process.pid % 1000);
+}
