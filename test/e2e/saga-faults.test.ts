@@ -76,7 +76,7 @@ describe('order saga under faults', () => {
     const [pending] = await stack.subgraphs.orders.database.orm.em
       .fork()
       .execute<Array<{ n: string }>>(
-        `select count(*) as n from outbox where published_at is null and envelope->'data'->>'orderId' = any(?)`,
+        `select count(*) as n from outbox where published_at is null and envelope->'data'->>'orderId' in (?)`,
         [orderIds],
       );
     expect(Number(pending.n)).toBeGreaterThanOrEqual(2);

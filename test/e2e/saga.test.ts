@@ -20,7 +20,13 @@ describe('order saga', () => {
     admin = (await logIn(api, stack.admin.email, stack.admin.password)).client;
   });
 
-  afterAll(() => stack?.stop());
+  /** Relays started to stand in for one a test stopped; they run until the end. */
+  const replacementRelays: OutboxRelay[] = [];
+
+  afterAll(async () => {
+    await Promise.all(replacementRelays.map((relay) => relay.stop()));
+    await stack?.stop();
+  });
 
   const ORDER = `query($id: ID!) { order(id: $id) {
     status failureReason statusHistory { status }
@@ -141,12 +147,9 @@ describe('order saga', () => {
         logger: createLogger('test-relay', 'error'),
       });
       relay.start();
-      try {
-        await expectInvariants(stack, { stockAtStart: new Map([[product.id, 3]]), orderIds: [orderId] });
-        expect(await readOrder(shopper.client, orderId)).toMatchObject({ status: 'CANCELLED', items: [{ product: { stock: 3 } }] });
-      } finally {
-        await relay.stop();
-      }
+      replacementRelays.push(relay);
+      await expectInvariants(stack, { stockAtStart: new Map([[product.id, 3]]), orderIds: [orderId] });
+      expect(await readOrder(shopper.client, orderId)).toMatchObject({ status: 'CANCELLED', items: [{ product: { stock: 3 } }] });
     });
 
     it('RESERVED (slow payment in flight): released, and the capture that lands later is refunded', async () => {

@@ -1,9 +1,10 @@
 import { startStack, type Stack } from './support/stack';
 import { ApiClient, addToCart, checkout, createProduct, logIn, signUp } from './support/client';
+import { waitForSettled } from './support/invariants';
 
 /**
- * The client's view of a purchase before the saga: sign up, browse, fill the cart,
- * check out, and read the order back with fields owned by all four subgraphs.
+ * The client's view of a purchase: sign up, browse, fill the cart, check out, and read
+ * the confirmed order back with fields owned by all four subgraphs.
  */
 describe('shopping through the gateway', () => {
   let stack: Stack;
@@ -42,7 +43,12 @@ describe('shopping through the gateway', () => {
       subtotal: { amount: '48.30', currency: 'USD' },
     });
 
-    const orderId = await checkout(shopper.client, 'tok_visa');
+    const { checkout: placed } = await shopper.client.ok<{ checkout: { id: string; status: string } }>(
+      'mutation { checkout(input: { paymentToken: "tok_visa" }) { id status } }',
+    );
+    expect(placed.status).toBe('PENDING');
+    const orderId = placed.id;
+    await waitForSettled(stack, [orderId]);
     const { order, cart: emptied } = await shopper.client.ok<{ order: Record<string, unknown>; cart: unknown }>(
       `query($id: ID!) {
         order(id: $id) {
@@ -51,7 +57,7 @@ describe('shopping through the gateway', () => {
           items { quantity unitPrice { amount currency } product { id name category { name } } }
           total { amount currency }
           statusHistory { status }
-          payment { id }
+          payment { status amount { amount currency } order { id } }
         }
         cart { items { quantity } subtotal { amount } }
       }`,
@@ -59,7 +65,7 @@ describe('shopping through the gateway', () => {
     );
     expect(order).toEqual({
       id: orderId,
-      status: 'PENDING',
+      status: 'CONFIRMED',
       failureReason: null,
       user: { id: shopper.userId, email: shopper.email, name: 'Ada' },
       items: [
@@ -71,8 +77,8 @@ describe('shopping through the gateway', () => {
         { quantity: 2, unitPrice: { amount: '4.25', currency: 'USD' }, product: { id: cups.id, name: 'Cup', category: null } },
       ],
       total: { amount: '48.30', currency: 'USD' },
-      statusHistory: [{ status: 'PENDING' }],
-      payment: null,
+      statusHistory: [{ status: 'PENDING' }, { status: 'RESERVED' }, { status: 'CONFIRMED' }],
+      payment: { status: 'CAPTURED', amount: { amount: '48.30', currency: 'USD' }, order: { id: orderId } },
     });
     expect(emptied).toEqual({ items: [], subtotal: { amount: '0.00' } });
 
@@ -81,7 +87,7 @@ describe('shopping through the gateway', () => {
     );
     expect(me).toEqual({
       id: shopper.userId,
-      orders: { totalCount: 1, edges: [{ node: { id: orderId, status: 'PENDING', total: { amount: '48.30' } } }] },
+      orders: { totalCount: 1, edges: [{ node: { id: orderId, status: 'CONFIRMED', total: { amount: '48.30' } } }] },
     });
   });
 

@@ -2,7 +2,7 @@ import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { GraphQLError, GraphQLScalarType, Kind, type GraphQLSchema, parse } from 'graphql';
-import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphql';
+import { buildSchema, createResolversMap, getMetadataStorage, type NonEmptyArray } from 'type-graphql';
 
 function toDate(value: unknown): Date {
   const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : new Date(NaN);
@@ -36,6 +36,9 @@ export interface SubgraphSchemaOptions {
  * type-graphql's resolvers and the entity reference resolvers merged back in.
  */
 export async function buildFederatedSchema(options: SubgraphSchemaOptions): Promise<GraphQLSchema> {
+  // Parameter decorators run last to first, so type-graphql would list every field's
+  // arguments in reverse; a stable sort by position restores declaration order.
+  getMetadataStorage().params.sort((a, b) => a.index - b.index);
   const schema = await buildSchema({
     resolvers: options.resolvers,
     orphanedTypes: options.orphanedTypes,

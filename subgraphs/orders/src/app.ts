@@ -1,41 +1,73 @@
-import { createLogger, createSubgraphService, openDatabase, type SubgraphService } from '@storegraph/common';
+import {
+  createLogger,
+  createSubgraphService,
+  openDatabase,
+  startEventRuntime,
+  type EventRuntime,
+  type SubgraphService,
+} from '@storegraph/common';
 import { createContextFactory, type OrdersContext } from './context';
 import { entities } from './entities';
+import { orderSubscriptions } from './events/subscriptions';
 import { migrations } from './migrations';
 import { buildSchema } from './schema';
 import type { OrdersConfig } from './config';
 import { CartService } from './services/cart.service';
 import { CheckoutService } from './services/checkout.service';
+import { OrderSagaService } from './services/order-saga.service';
 import { OrderService } from './services/order.service';
 import { HttpProductCatalog, type ProductCatalog } from './services/product-catalog';
 
 export { buildSchema } from './schema';
 export { readConfig, type OrdersConfig } from './config';
 
-export type OrdersApp = SubgraphService;
+export interface OrdersApp extends SubgraphService {
+  /** The saga's side: NATS bus, outbox relay, consumer (tests publish and observe through it). */
+  events: EventRuntime;
+}
 
 export interface OrdersDeps {
   /** Defaults to the catalog subgraph over HTTP at config.catalogUrl. */
   catalog?: ProductCatalog;
+  /** false starts without the outbox relay: tests play a crash between commit and publish. */
+  relay?: boolean;
+  /** How often the relay's sweeper looks for unpublished rows (default 1 s). */
+  sweepIntervalMs?: number;
 }
 
 export async function createApp(config: OrdersConfig, deps: OrdersDeps = {}): Promise<OrdersApp> {
   const logger = createLogger('orders');
   const catalog = deps.catalog ?? new HttpProductCatalog(config.catalogUrl);
   const cart = new CartService(config.currency);
-  const services = { cart, checkout: new CheckoutService(config.currency, cart), order: new OrderService() };
+  const saga = new OrderSagaService(logger);
+  const services = { cart, checkout: new CheckoutService(config.currency, cart, saga), order: new OrderService(saga) };
   const schema = await buildSchema();
   const database = await openDatabase({ url: config.databaseUrl, entities, migrations });
+  let events: EventRuntime | null = null;
   try {
-    return await createSubgraphService<OrdersContext>({
+    events = await startEventRuntime({
+      name: 'orders',
+      natsUrl: config.natsUrl,
+      natsNamespace: config.natsNamespace,
+      orm: database.orm,
+      logger,
+      subscriptions: orderSubscriptions(saga),
+      relay: deps.relay,
+      sweepIntervalMs: deps.sweepIntervalMs,
+    });
+    const service = await createSubgraphService<OrdersContext>({
       name: 'orders',
       config,
       schema,
       database,
       logger,
       extendContext: createContextFactory(services, catalog),
+      ready: events.ready,
+      onStop: events.stop,
     });
+    return { ...service, events };
   } catch (err) {
+    await events?.stop();
     await database.close();
     throw err;
   }

@@ -1,30 +1,81 @@
-import { createLogger, createSubgraphService, openDatabase, type SubgraphService } from '@storegraph/common';
+import {
+  createLogger,
+  createSubgraphService,
+  openDatabase,
+  startEventRuntime,
+  type EventRuntime,
+  type EventRuntimeOptions,
+  type SubgraphService,
+} from '@storegraph/common';
 import { createContextFactory, type PaymentsContext } from './context';
 import { entities } from './entities';
+import { subscriptions } from './events/subscriptions';
 import { migrations } from './migrations';
 import { buildSchema } from './schema';
 import type { PaymentsConfig } from './config';
+import { CaptureService } from './services/capture.service';
+import type { PaymentProvider } from './services/payment-provider';
+import { createPaymentProvider } from './services/payment-provider.factory';
 import { PaymentService } from './services/payment.service';
+import { RefundService } from './services/refund.service';
 
 export { buildSchema } from './schema';
 export { readConfig, type PaymentsConfig } from './config';
+export type { PaymentProvider } from './services/payment-provider';
+export { TestPaymentProvider } from './services/test-payment-provider';
 
-export type PaymentsApp = SubgraphService;
+export interface PaymentsApp extends SubgraphService {
+  /** The saga's side: the bus, the outbox relay and the consumer of orders' events. */
+  events: EventRuntime;
+  provider: PaymentProvider;
+}
 
-export async function createApp(config: PaymentsConfig): Promise<PaymentsApp> {
+export interface PaymentsDeps {
+  /** Defaults to the adapter named by PAYMENT_PROVIDER; tests pass one they can inspect. */
+  provider?: PaymentProvider;
+  /**
+   * Test seams of the event runtime: read-only tests that count SQL statements turn the
+   * outbox relay off, since its polling is counted too.
+   */
+  events?: Pick<EventRuntimeOptions, 'relay' | 'sweepIntervalMs'>;
+}
+
+export async function createApp(config: PaymentsConfig, deps: PaymentsDeps = {}): Promise<PaymentsApp> {
   const logger = createLogger('payments');
+  const provider = deps.provider ?? createPaymentProvider(config);
   const schema = await buildSchema();
-  const database = await openDatabase({ url: config.databaseUrl, entities, migrations });
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    entities,
+    migrations,
+    poolMax: config.databasePoolMax,
+  });
+  let runtime: EventRuntime | null = null;
   try {
-    return await createSubgraphService<PaymentsContext>({
+    runtime = await startEventRuntime({
+      name: 'payments',
+      natsUrl: config.natsUrl,
+      natsNamespace: config.natsNamespace,
+      orm: database.orm,
+      logger,
+      subscriptions: subscriptions({ capture: new CaptureService(provider), refund: new RefundService(provider) }),
+      consumer: { concurrency: config.consumerConcurrency },
+      ...deps.events,
+    });
+    const events = runtime;
+    const service = await createSubgraphService<PaymentsContext>({
       name: 'payments',
       config,
       schema,
       database,
       logger,
       extendContext: createContextFactory({ payment: new PaymentService() }),
+      ready: events.ready,
+      onStop: events.stop,
     });
+    return Object.assign(service, { events, provider });
   } catch (err) {
+    await runtime?.stop();
     await database.close();
     throw err;
   }

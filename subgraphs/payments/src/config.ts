@@ -1,10 +1,45 @@
 import { EnvReader, readSubgraphConfig, type SubgraphConfig } from '@storegraph/common';
 
-/** Nothing beyond the shared settings yet; the saga issue adds the provider's. */
-export type PaymentsConfig = SubgraphConfig;
+/** The adapters of the PaymentProvider port; `test` is the only one so far. */
+export const PAYMENT_PROVIDERS = ['test'] as const;
+export type PaymentProviderName = (typeof PAYMENT_PROVIDERS)[number];
+
+export interface PaymentsConfig extends SubgraphConfig {
+  /**
+   * `PAYMENT_PROVIDER`: which adapter charges cards. Only `test` exists (the built-in
+   * provider with Stripe-like test tokens, see CheckoutInput): a real one is a new adapter
+   * of PaymentProvider that passes the same contract suite.
+   */
+  paymentProvider: PaymentProviderName;
+  /** `PAYMENT_TEST_DELAY_MS`: how long the test provider takes to approve `tok_delayed`. */
+  paymentTestDelayMs: number;
+  /** `PAYMENTS_CONSUMER_CONCURRENCY`: events handled at once (each may hold a connection for a whole charge). */
+  consumerConcurrency: number;
+  /** Connection pool size, derived from the concurrency (see readConfig). */
+  databasePoolMax: number;
+}
+
+/**
+ * Connections beyond the consumer's: GraphQL requests, the outbox relay and /ready must
+ * never queue behind slow charges.
+ */
+const POOL_HEADROOM = 10;
 
 export function readConfig(env = new EnvReader()): PaymentsConfig {
-  const config: PaymentsConfig = readSubgraphConfig(env, 'payments', 4004);
+  const provider = env.string('PAYMENT_PROVIDER', 'test');
+  if (!(PAYMENT_PROVIDERS as readonly string[]).includes(provider)) {
+    env.problem(`PAYMENT_PROVIDER must be one of ${PAYMENT_PROVIDERS.join(', ')} (got "${provider}")`);
+  }
+  const consumerConcurrency = env.int('PAYMENTS_CONSUMER_CONCURRENCY', 16, 1);
+  const config: PaymentsConfig = {
+    ...readSubgraphConfig(env, 'payments', 4004),
+    paymentProvider: 'test',
+    paymentTestDelayMs: env.int('PAYMENT_TEST_DELAY_MS', 3000),
+    consumerConcurrency,
+    // A capture holds its transaction's connection while the provider answers (seconds for
+    // tok_delayed), so every concurrent handler needs its own connection plus the headroom.
+    databasePoolMax: consumerConcurrency + POOL_HEADROOM,
+  };
   env.done();
   return config;
 }

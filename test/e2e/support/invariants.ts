@@ -25,7 +25,7 @@ async function sql<T>(stack: Stack, service: keyof Stack['subgraphs'], query: st
 }
 
 async function orderRows(stack: Stack, orderIds: string[]): Promise<OrderRow[]> {
-  return sql<OrderRow>(stack, 'orders', 'select id, status, total_minor, status_history from orders where id = any(?)', [orderIds]);
+  return sql<OrderRow>(stack, 'orders', 'select id, status, total_minor, status_history from orders where id in (?)', [orderIds]);
 }
 
 /** Waits until every order is CONFIRMED, CANCELLED or FAILED (the saga's bound), and returns them. */
@@ -77,7 +77,7 @@ export async function expectInvariants(stack: Stack, input: InvariantInput): Pro
   const products = await sql<{ id: string; on_hand: number; reserved: number }>(
     stack,
     'catalog',
-    'select id, on_hand, reserved from products where id = any(?)',
+    'select id, on_hand, reserved from products where id in (?)',
     [productIds],
   );
   const sold = await sql<{ product_id: string; units: string }>(
@@ -85,7 +85,7 @@ export async function expectInvariants(stack: Stack, input: InvariantInput): Pro
     'catalog',
     `select ri.product_id, sum(ri.quantity) as units from reservation_items ri
        join reservations r on r.order_id = ri.order_id
-      where r.status = 'SOLD' and ri.product_id = any(?) group by ri.product_id`,
+      where r.status = 'SOLD' and ri.product_id in (?) group by ri.product_id`,
     [productIds],
   );
   const soldBy = new Map(sold.map((s) => [s.product_id, Number(s.units)]));
@@ -107,7 +107,7 @@ export async function expectInvariants(stack: Stack, input: InvariantInput): Pro
   const payments = await sql<{ order_id: string; status: string; amount_minor: number }>(
     stack,
     'payments',
-    'select order_id, status, amount_minor from payments where order_id = any(?)',
+    'select order_id, status, amount_minor from payments where order_id in (?)',
     [input.orderIds],
   );
   const captured = payments.filter((p) => p.status === 'CAPTURED').reduce((sum, p) => sum + p.amount_minor, 0);

@@ -1,4 +1,4 @@
-import { EnvReader } from '@storegraph/common';
+import { createLogger, EnvReader, EventBus } from '@storegraph/common';
 import { deleteStreams, testNatsNamespace, testRedisPrefix, testSubgraphConfig, unique } from '@storegraph/common/testing';
 import * as users from '@storegraph/users';
 import * as catalog from '@storegraph/catalog';
@@ -75,7 +75,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     stop: async () => {
       await gatewayApp.stop();
       await Promise.all(Object.values(subgraphs).map((app) => app.stop()));
-      await deleteStreams(ordersApp.events.bus).catch(() => undefined);
+      // The services' connections are closed now: a connection of our own removes the streams.
+      const bus = await EventBus.connect({
+        url: options.env?.NATS_URL ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+        name: 'stack-cleanup',
+        namespace: testNatsNamespace,
+        logger: createLogger('stack', 'error'),
+      });
+      await deleteStreams(bus);
+      await bus.close();
     },
   };
 }

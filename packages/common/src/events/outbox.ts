@@ -1,4 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { requestScope } from '../db';
 import { uuidv7 } from '../ids';
 import type { Logger } from '../logger';
 import type { EventBus } from './bus';
@@ -85,7 +86,9 @@ export class OutboxRelay {
       this.again = true;
       return;
     }
-    this.running = this.drain()
+    // A kick often comes from a request's commit; the drain is background work, not that request's.
+    this.running = requestScope
+      .exit(() => this.drain())
       .catch((err: unknown) => this.options.logger.warn('outbox relay could not publish; the sweeper retries', { err }))
       .finally(() => {
         this.running = null;

@@ -11,8 +11,8 @@ export interface StatusHistoryEntry {
 
 /**
  * `user`, `items`, `total` and `statusHistory` are resolved by OrderResolver: they need
- * stubs, a DataLoader or the conversion from stored form. `paymentToken` and the
- * idempotency columns are never exposed.
+ * stubs, a DataLoader or the conversion from stored form. `paymentToken`, the
+ * idempotency columns and the saga's payment bookkeeping are never exposed.
  */
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'Entity, key "id". Owned by orders; `payment` is contributed by the payments subgraph.' })
@@ -46,6 +46,14 @@ export class Order {
   /** The provider's token (not card data): the saga's payment step charges it. */
   @Property({ type: 'text', fieldName: 'payment_token' })
   paymentToken!: string;
+
+  /** The captured payment orders has heard of (payments.payment.captured or catalog.stock.sold). */
+  @Property({ type: 'uuid', fieldName: 'payment_id', nullable: true })
+  paymentId: string | null = null;
+
+  /** Set once, with the orders.refund.requested it emits: a capture is given back at most once. */
+  @Property({ type: 'boolean', fieldName: 'refund_requested' })
+  refundRequested = false;
 
   @Property({ type: 'text', fieldName: 'idempotency_key', nullable: true })
   idempotencyKey: string | null = null;

@@ -6,6 +6,7 @@ import type { OrdersContext } from '../context';
 import { CartItem, Order, OrderItem, OrderStatus } from '../entities';
 import type { CheckoutInput } from '../types/checkout.input';
 import type { CartService } from './cart.service';
+import type { OrderSagaService } from './order-saga.service';
 
 const MAX_TOKEN_LENGTH = 255;
 const MAX_KEY_LENGTH = 255;
@@ -18,11 +19,15 @@ export function checkoutFingerprint(paymentToken: string): string {
   return createHash('sha256').update(paymentToken).digest('hex');
 }
 
-/** Turns a cart into a PENDING order, in one transaction, at the catalog's current prices. */
+/**
+ * Turns a cart into a PENDING order, in one transaction, at the catalog's current prices;
+ * the same transaction puts orders.order.placed in the outbox, which starts the saga.
+ */
 export class CheckoutService {
   constructor(
     private readonly currency: string,
     private readonly carts: CartService,
+    private readonly saga: OrderSagaService,
   ) {}
 
   async checkout(ctx: CheckoutContext, userId: string, input: CheckoutInput): Promise<Order> {
@@ -69,6 +74,8 @@ export class CheckoutService {
       );
       // Only the lines that were ordered: a line added meanwhile stays for the next order.
       await em.nativeDelete(CartItem, { userId, productId: { $in: lines.map((line) => line.productId) } });
+      // Replays returned above: only a newly inserted order is announced.
+      await this.saga.placed(em, order.entity, lines.map(({ productId, quantity }) => ({ productId, quantity })));
       return order.entity;
     });
   }

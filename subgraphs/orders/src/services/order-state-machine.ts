@@ -1,6 +1,7 @@
-import { conflict } from '@storegraph/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { conflict, emit } from '@storegraph/common';
 import { OrderFailureReason, OrderStatus } from '../entities/order-status.enum';
-import type { StatusHistoryEntry } from '../entities/order.entity';
+import { Order, type StatusHistoryEntry } from '../entities/order.entity';
 
 /**
  * The order lifecycle as data: each status and the statuses it may move to. There are
@@ -41,5 +42,53 @@ export function transition<T extends OrderState>(order: T, to: OrderStatus, reas
   order.status = to;
   order.failureReason = reason ?? null;
   order.statusHistory = [...order.statusHistory, { status: to, at: at.toISOString() }];
+  return order;
+}
+
+/**
+ * The saga event each step announces, as data beside the table: whoever reacts to a
+ * status (payments to RESERVED, catalog to FAILED and CANCELLED) learns of it only from
+ * here. PENDING has none: checkout creates orders, it does not transition them.
+ */
+const STEP_EVENTS: Readonly<Partial<Record<OrderStatus, (tx: EntityManager, order: Order) => Promise<string>>>> = {
+  [OrderStatus.RESERVED]: (tx, o) =>
+    emit(tx, 'orders.order.reserved', {
+      orderId: o.id,
+      userId: o.userId,
+      amountMinor: o.totalMinor,
+      currency: o.currency,
+      paymentToken: o.paymentToken,
+    }),
+  [OrderStatus.CONFIRMED]: (tx, o) => emit(tx, 'orders.order.confirmed', { orderId: o.id }),
+  [OrderStatus.FAILED]: (tx, o) => {
+    if (!o.failureReason) throw new Error(`Order ${o.id} is FAILED without a reason`);
+    return emit(tx, 'orders.order.failed', { orderId: o.id, reason: o.failureReason });
+  },
+  [OrderStatus.CANCELLED]: (tx, o) => emit(tx, 'orders.order.cancelled', { orderId: o.id }),
+};
+
+/** For live subscribers; every status an order takes, including PENDING at checkout. */
+export function emitStatusChanged(tx: EntityManager, order: Order, entry: StatusHistoryEntry): Promise<string> {
+  return emit(tx, 'orders.order.status_changed', { orderId: order.id, userId: order.userId, status: entry.status, at: entry.at });
+}
+
+/**
+ * THE way a stored order changes status: validates against the table (throws CONFLICT),
+ * writes only if the status is still the one read (a concurrent change throws CONFLICT
+ * and rolls the caller back rather than overwriting), and emits status_changed plus the
+ * step's saga event, all in the caller's transaction. `order` must be detached (loaded
+ * with disableIdentityMap), so the guarded update is the only write that reaches the row.
+ */
+export async function transitionOrder(tx: EntityManager, order: Order, to: OrderStatus, reason?: OrderFailureReason): Promise<Order> {
+  const before = order.status;
+  transition(order, to, reason);
+  const updated = await tx.nativeUpdate(
+    Order,
+    { id: order.id, status: before },
+    { status: order.status, failureReason: order.failureReason, statusHistory: order.statusHistory },
+  );
+  if (updated !== 1) throw conflict(`Order ${order.id} changed while moving from ${before} to ${to}`);
+  await emitStatusChanged(tx, order, order.statusHistory[order.statusHistory.length - 1]);
+  await STEP_EVENTS[to]?.(tx, order);
   return order;
 }

@@ -1,17 +1,16 @@
-import { conflict, isOwnerOrAdmin, isUuid, money, notFound, toPage, type Page } from '@storegraph/common';
+import { isOwnerOrAdmin, isUuid, money, notFound, toPage, type Page } from '@storegraph/common';
 import type { OrdersContext } from '../context';
-import { Order, OrderStatus } from '../entities';
+import { Order } from '../entities';
 import { OrderItemView } from '../types/order-item.type';
 import { productStub } from '../types/product.stub';
-import { transition } from './order-state-machine';
-
-/** A concurrent status change between read and write makes cancel re-read and decide again. */
-const CANCEL_ATTEMPTS = 3;
+import type { OrderSagaService } from './order-saga.service';
 
 type OrderContext = Pick<OrdersContext, 'em' | 'loaders' | 'caller'>;
 
 /** Reading orders (with visibility) and the changes their owners may make. */
 export class OrderService {
+  constructor(private readonly saga: OrderSagaService) {}
+
   /** The order if the caller owns it or is ADMIN; otherwise null, as if it did not exist. */
   async findVisible(ctx: OrderContext, id: string): Promise<Order | null> {
     if (!isUuid(id)) return null;
@@ -43,32 +42,17 @@ export class OrderService {
 
   /**
    * PENDING, RESERVED or CONFIRMED -> CANCELLED; CANCELLED stays as it is; FAILED is a
-   * CONFLICT (the state machine refuses it). The write only lands if the status is still
-   * the one read, so a concurrent saga step is never overwritten.
-   * The saga's compensation (release or restock, refund) joins this transaction through
-   * the outbox when it arrives.
+   * CONFLICT (the state machine refuses it). The order's row lock serializes this with
+   * concurrent cancels and saga steps, and the compensation (orders.order.cancelled for
+   * catalog, orders.refund.requested if a capture is known) commits with the change.
    */
   async cancel(ctx: OrderContext, id: string): Promise<Order> {
-    for (let attempt = 0; attempt < CANCEL_ATTEMPTS; attempt += 1) {
-      const result = await ctx.em.transactional(async (em) => {
-        // Detached: changes below must reach the database only through the guarded update.
-        const order = isUuid(id) ? await em.findOne(Order, { id }, { disableIdentityMap: true }) : null;
-        if (!order || !isOwnerOrAdmin(ctx, order.userId)) throw notFound('Order');
-        if (order.status === OrderStatus.CANCELLED) return order;
-        const before = order.status;
-        transition(order, OrderStatus.CANCELLED);
-        const updated = await em.nativeUpdate(
-          Order,
-          { id, status: before },
-          { status: order.status, failureReason: order.failureReason, statusHistory: order.statusHistory },
-        );
-        return updated === 1 ? order : null;
-      });
-      if (result) {
-        ctx.loaders.order.clear(id).prime(id, result);
-        return result;
-      }
-    }
-    throw conflict('The order kept changing while being cancelled; try again');
+    const order = await ctx.em.transactional(async (em) => {
+      const locked = isUuid(id) ? await this.saga.lockOrder(em, id) : null;
+      if (!locked || !isOwnerOrAdmin(ctx, locked.userId)) throw notFound('Order');
+      return this.saga.cancel(em, locked);
+    });
+    ctx.loaders.order.clear(id).prime(id, order);
+    return order;
   }
 }

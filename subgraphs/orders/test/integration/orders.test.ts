@@ -29,6 +29,16 @@ async function setStatus(orderId: string, status: string, failureReason: string 
     .execute('update orders set status = ?, failure_reason = ? where id = ?', [status, failureReason, orderId]);
 }
 
+/**
+ * The outbox relay publishes on the connection whose statements are counted, right after
+ * every checkout commits and on its sweeps. Tests that count a request's statements stop
+ * it first (stop waits for the publication in flight); nothing later in this file needs
+ * its events published.
+ */
+async function quietRelay(): Promise<void> {
+  await h.orders.events.relay?.stop();
+}
+
 describe('order(id)', () => {
   it('shows the order to its owner and to ADMIN; null to other customers, anonymous callers and unknown ids', async () => {
     const owner = actor(h.secret);
@@ -73,6 +83,7 @@ describe('User.orders', () => {
     for (let i = 0; i < 12; i += 1) await placeOrder(h, me, productId);
     const query = `query($r: [_Any!]!, $first: Int) { _entities(representations: $r) {
       ... on User { orders(first: $first) { totalCount edges { node { id items { quantity unitPrice { amount } } } } } } } }`;
+    await quietRelay();
     const cost = async (first: number) => {
       const before = h.orders.database.queryCount();
       const res = await ok<{ _entities: Array<{ orders: { edges: Array<{ node: { items: unknown[] } }> } }> }>(
@@ -156,6 +167,7 @@ describe('Order entities', () => {
   const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id status total { amount } items { product { id } quantity unitPrice { amount } } user { id } } } }`;
 
   async function queriesFor(ids: string[], who: ReturnType<typeof actor>): Promise<number> {
+    await quietRelay();
     const before = h.orders.database.queryCount();
     const res = await ok<{ _entities: Array<{ id: string; items: unknown[] } | null> }>(
       h.ordersUrl,

@@ -1,7 +1,9 @@
 import { createApp as createCatalogApp, type CatalogApp } from '@storegraph/catalog';
-import { IDENTITY_HEADER, signIdentity, uuidv7, type Role } from '@storegraph/common';
-import { postGraphQL, testSubgraphConfig, unique, type GraphQLResponse } from '@storegraph/common/testing';
-import { createApp, type OrdersApp } from '../../src/app';
+import { createLogger, EventBus, IDENTITY_HEADER, signIdentity, uuidv7, type Role } from '@storegraph/common';
+import {
+  deleteStreams, postGraphQL, testDatabaseUrl, testNatsNamespace, testSubgraphConfig, unique, type GraphQLResponse,
+} from '@storegraph/common/testing';
+import { createApp, type OrdersApp, type OrdersConfig, type OrdersDeps } from '../../src/app';
 
 /** A running catalog (the real one: prices come from it) and orders pointed at it. */
 export interface Harness {
@@ -9,28 +11,68 @@ export interface Harness {
   catalogUrl: string;
   orders: OrdersApp;
   ordersUrl: string;
+  /** What orders was started with: for a second instance on the same database and namespace. */
+  config: OrdersConfig;
   secret: string;
   stop(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
-  const catalogConfig = { ...testSubgraphConfig('catalog'), reservationTtlSeconds: 900 };
-  const catalog = await createCatalogApp(catalogConfig);
+export interface HarnessOptions extends Pick<OrdersDeps, 'relay' | 'sweepIntervalMs'> {
+  /**
+   * A database of orders' own (storegraph_test_<name>). Test files run in parallel, and
+   * every running relay publishes whatever its outbox holds into its own namespace:
+   * a test that counts what orders emits must not share its outbox with another file.
+   */
+  database?: string;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  // Catalog gets a namespace of its own: it never reacts to orders' events here, so each
+  // test moves the saga on by hand and sees exactly the events it sent. It runs without
+  // relay and expiry sweeper, which would otherwise drain and expire rows that catalog's
+  // own tests (sharing its test database) are waiting for.
+  const catalogNamespace = `${testNatsNamespace}cat`;
+  const catalogConfig = {
+    ...testSubgraphConfig('catalog', { NATS_NAMESPACE: catalogNamespace }),
+    reservationTtlSeconds: 900,
+    reservationSweepIntervalMs: 1000,
+  };
+  const catalog = await createCatalogApp(catalogConfig, { relay: false, expirySweeper: false });
   const catalogUrl = await catalog.listen(0);
-  const config = testSubgraphConfig('orders', { CATALOG_URL: catalogUrl });
-  const orders = await createApp({ ...config, catalogUrl });
+  const config = {
+    ...testSubgraphConfig('orders', {
+      CATALOG_URL: catalogUrl,
+      ...(options.database ? { ORDERS_DATABASE_URL: testDatabaseUrl(options.database) } : {}),
+    }),
+    catalogUrl,
+  };
+  const orders = await createApp(config, { relay: options.relay, sweepIntervalMs: options.sweepIntervalMs });
   const ordersUrl = await orders.listen(0);
   return {
     catalog,
     catalogUrl,
     orders,
     ordersUrl,
+    config,
     secret: config.gatewaySecret,
     stop: async () => {
       await orders.stop();
       await catalog.stop();
+      await dropNamespaces(config.natsUrl, [config.natsNamespace, catalogNamespace]);
     },
   };
+}
+
+/** Deletes the test namespaces' streams once their apps are stopped (their buses are closed by then). */
+async function dropNamespaces(url: string, namespaces: string[]): Promise<void> {
+  for (const namespace of namespaces) {
+    const bus = await EventBus.connect({ url, name: 'orders-test-cleanup', namespace, logger: createLogger('orders-test', 'error') });
+    try {
+      await deleteStreams(bus);
+    } finally {
+      await bus.close();
+    }
+  }
 }
 
 export interface Actor {

@@ -1,6 +1,6 @@
 import { hasCode } from '@storegraph/common';
 import { OrderFailureReason, OrderStatus } from '../../src/entities/order-status.enum';
-import { canTransition, transition, type OrderState } from '../../src/services/order-state-machine';
+import { canTransition, ORDER_TRANSITIONS, transition, type OrderState } from '../../src/services/order-state-machine';
 
 const { PENDING, RESERVED, CONFIRMED, CANCELLED, FAILED } = OrderStatus;
 const ALL = [PENDING, RESERVED, CONFIRMED, CANCELLED, FAILED];
@@ -59,6 +59,15 @@ describe('order state machine', () => {
         expect(canTransition(from, to)).toBe(false);
       }
     }
+  });
+
+  it('moves every allowed transition strictly forward, and out of FAILED and CANCELLED nowhere', () => {
+    // Terminal statuses share the last rank: a step never returns to a rank it has left.
+    const rank: Record<OrderStatus, number> = { PENDING: 0, RESERVED: 1, CONFIRMED: 2, FAILED: 3, CANCELLED: 3 };
+    for (const from of ALL) {
+      for (const to of ORDER_TRANSITIONS[from]) expect([from, to, rank[to] > rank[from]]).toEqual([from, to, true]);
+    }
+    expect([ORDER_TRANSITIONS[FAILED], ORDER_TRANSITIONS[CANCELLED]]).toEqual([[], []]);
   });
 
   it('demands a reason for FAILED and refuses one elsewhere (a caller bug, not user input)', () => {

@@ -1,17 +1,23 @@
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { uuidv7 } from '@storegraph/common';
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
 import { PaymentStatus } from './payment-status.enum';
 
 /**
- * One attempt to pay an order. Only the provider's reference is kept, never card data.
+ * The one attempt to pay an order (order_id is unique: a second capture cannot exist).
+ * Only the provider's references are kept, never card data. The saga writes it with
+ * conditional SQL (capture.service.ts, refund.service.ts): status moves only
+ * PENDING -> CAPTURED | FAILED and CAPTURED -> REFUNDED.
  * `order` and `amount` are resolved by PaymentResolver (stub and currency).
  */
 @Directive('@key(fields: "id")')
 @ObjectType({ description: 'Entity, key "id". Owned by payments.' })
 @Entity({ tableName: 'payments' })
-@Index({ name: 'payments_order_id_idx', properties: ['orderId'] })
+@Unique({ name: 'payments_order_id_key', properties: ['orderId'] })
 export class Payment {
+  /** Have defaults: em.create may leave them out. */
+  [OptionalProps]?: 'id' | 'status' | 'failureReason' | 'providerRef' | 'refundRef' | 'createdAt' | 'updatedAt';
+
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();
@@ -37,10 +43,18 @@ export class Payment {
   @Property({ type: 'text', fieldName: 'failure_reason', nullable: true })
   failureReason: string | null = null;
 
+  /** The provider's charge reference, once CAPTURED. */
   @Property({ type: 'text', fieldName: 'provider_ref', nullable: true })
   providerRef: string | null = null;
+
+  /** The provider's refund reference, once REFUNDED. */
+  @Property({ type: 'text', fieldName: 'refund_ref', nullable: true })
+  refundRef: string | null = null;
 
   @Field(() => Date)
   @Property({ type: 'datetime', fieldName: 'created_at' })
   createdAt: Date = new Date();
+
+  @Property({ type: 'datetime', fieldName: 'updated_at', onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
 }

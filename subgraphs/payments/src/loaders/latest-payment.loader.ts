@@ -3,7 +3,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '@storegraph/common';
 import { Payment } from '../entities';
 
-/** The newest payment of each order, for any number of orders in one query. */
+/**
+ * The payment of each order, for any number of orders in one query. Since migration 0002
+ * an order has at most one (order_id is unique); `distinct on` still picks the newest, so
+ * the answer would stay the latest attempt if attempts per order ever became several.
+ */
 export function createLatestPaymentLoader(em: EntityManager): DataLoader<string, Payment | null> {
   return new DataLoader(async (orderIds) => {
     const wanted = [...new Set(orderIds.filter(isUuid))];

@@ -1,5 +1,9 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { CreatePayments0001 } from './0001-create-payments';
+import { PaymentSaga0002 } from './0002-payment-saga';
 
 /** Applied in this order; a released migration is never edited, only followed by a new one. */
-export const migrations: MigrationObject[] = [{ name: '0001-create-payments', class: CreatePayments0001 }];
+export const migrations: MigrationObject[] = [
+  { name: '0001-create-payments', class: CreatePayments0001 },
+  { name: '0002-payment-saga', class: PaymentSaga0002 },
+];

@@ -11,7 +11,7 @@ export class PaymentService {
     return this.visible(ctx, await ctx.loaders.payment.load(id));
   }
 
-  /** The latest payment attempt of the order, or null when there is none (or it is not the caller's). */
+  /** The order's payment attempt (one per order), or null when there is none (or it is not the caller's). */
   async latestForOrder(ctx: PaymentContext, orderId: string): Promise<Payment | null> {
     if (!isUuid(orderId)) return null;
     return this.visible(ctx, await ctx.loaders.latestPayment.load(orderId));

@@ -1,35 +1,32 @@
-import { IDENTITY_HEADER, signIdentity, uuidv7, type Role } from '@storegraph/common';
-import { postGraphQL, testSubgraphConfig } from '@storegraph/common/testing';
-import { createApp, type PaymentsApp } from '../../src/app';
+import { uuidv7, type Role } from '@storegraph/common';
+import { postGraphQL } from '@storegraph/common/testing';
 import { Payment, PaymentStatus } from '../../src/entities';
+import { startPayments, type PaymentsHarness } from '../support/harness';
 
-let app: PaymentsApp;
+let payments: PaymentsHarness;
 let url: string;
-let secret: string;
 
 beforeAll(async () => {
-  const config = testSubgraphConfig('payments');
-  secret = config.gatewaySecret;
-  app = await createApp(config);
-  url = await app.listen(0);
+  // No outbox relay: nothing here emits, and its polling would be counted as SQL statements.
+  payments = await startPayments({ events: { relay: false } });
+  url = payments.url;
 });
 afterAll(async () => {
-  await app?.stop();
+  await payments?.stop();
 });
 
-function as(userId: string, role: Role = 'CUSTOMER'): Record<string, string> {
-  const caller = { userId, role, tokenId: uuidv7(), tokenExpiresAt: Math.floor(Date.now() / 1000) + 900, familyId: uuidv7() };
-  return { [IDENTITY_HEADER]: signIdentity(secret, { caller, clientIp: '127.0.0.1' }) };
-}
+const as = (userId: string, role?: Role) => payments.as(userId, role);
 
-/** Payments are written by the saga later; here the rows are made directly. */
-async function insertPayments(rows: Array<Partial<Payment> & { orderId: string; userId: string }>): Promise<Payment[]> {
-  const em = app.database.orm.em.fork();
-  const payments = rows.map((row) =>
+/** The saga writes payments (saga.test.ts); reading them only needs rows, made directly here. */
+type PaymentSeed = Pick<Payment, 'orderId' | 'userId'> & Partial<Pick<Payment, 'status' | 'failureReason' | 'providerRef'>>;
+
+async function insertPayments(rows: PaymentSeed[]): Promise<Payment[]> {
+  const em = payments.app.database.orm.em.fork();
+  const created = rows.map((row) =>
     em.create(Payment, { amountMinor: 1234, currency: 'USD', status: PaymentStatus.PENDING, ...row }),
   );
   await em.flush();
-  return payments;
+  return created;
 }
 
 const ORDER_PAYMENT = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id payment {
@@ -39,22 +36,19 @@ const PAYMENT = `query($r: [_Any!]!) { _entities(representations: $r) { ... on P
 const orderRefs = (ids: string[]) => ids.map((id) => ({ __typename: 'Order', id }));
 
 describe('Order.payment', () => {
-  it('is the latest payment of the order, shown to the payer and ADMIN', async () => {
+  it('is the payment of the order, shown to the payer and ADMIN', async () => {
     const [userId, orderId] = [uuidv7(), uuidv7()];
-    const [failed] = await insertPayments([
-      { orderId, userId, status: PaymentStatus.FAILED, failureReason: 'card_declined', createdAt: new Date(Date.now() - 60_000) },
-    ]);
-    const [latest] = await insertPayments([{ orderId, userId, status: PaymentStatus.CAPTURED, providerRef: 'pi_test_1' }]);
+    const [payment] = await insertPayments([{ orderId, userId, status: PaymentStatus.CAPTURED, providerRef: 'ch_test_1' }]);
     const expected = {
       data: {
         _entities: [
           {
             id: orderId,
             payment: {
-              id: latest.id,
+              id: payment.id,
               status: 'CAPTURED',
               failureReason: null,
-              createdAt: latest.createdAt.toISOString(),
+              createdAt: payment.createdAt.toISOString(),
               amount: { amount: '12.34', currency: 'USD' },
               order: { id: orderId },
             },
@@ -62,9 +56,23 @@ describe('Order.payment', () => {
         ],
       },
     };
-    expect(failed.id).not.toBe(latest.id);
     expect(await postGraphQL(url, ORDER_PAYMENT, { r: orderRefs([orderId]) }, as(userId))).toEqual(expected);
     expect(await postGraphQL(url, ORDER_PAYMENT, { r: orderRefs([orderId]) }, as(uuidv7(), 'ADMIN'))).toEqual(expected);
+  });
+
+  it('shows the decline reason of a FAILED payment', async () => {
+    const [userId, orderId] = [uuidv7(), uuidv7()];
+    await insertPayments([{ orderId, userId, status: PaymentStatus.FAILED, failureReason: 'Your card was declined.' }]);
+    const res = await postGraphQL(url, ORDER_PAYMENT, { r: orderRefs([orderId]) }, as(userId));
+    expect(res.data?._entities).toEqual([
+      { id: orderId, payment: expect.objectContaining({ status: 'FAILED', failureReason: 'Your card was declined.' }) },
+    ]);
+  });
+
+  it('exists once per order: the database refuses a second attempt', async () => {
+    const [userId, orderId] = [uuidv7(), uuidv7()];
+    await insertPayments([{ orderId, userId }]);
+    await expect(insertPayments([{ orderId, userId }])).rejects.toThrow(/payments_order_id_key/);
   });
 
   it('is null for another customer, anonymous callers, and orders without a payment', async () => {
@@ -81,21 +89,15 @@ describe('Order.payment', () => {
   it('costs one SQL query for any number of orders', async () => {
     const userId = uuidv7();
     const orderIds = Array.from({ length: 20 }, () => uuidv7());
-    const earlier = new Date(Date.now() - 60_000);
-    await insertPayments(
-      orderIds.flatMap((orderId) => [
-        { orderId, userId, createdAt: earlier },
-        { orderId, userId, status: PaymentStatus.CAPTURED },
-      ]),
-    );
-    const before = app.database.queryCount();
+    await insertPayments(orderIds.map((orderId) => ({ orderId, userId, status: PaymentStatus.CAPTURED })));
+    const before = payments.app.database.queryCount();
     const res = await postGraphQL<{ _entities: Array<{ payment: { status: string } | null }> }>(
       url,
       ORDER_PAYMENT,
       { r: orderRefs(orderIds) },
       as(userId),
     );
-    expect(app.database.queryCount() - before).toBe(1);
+    expect(payments.app.database.queryCount() - before).toBe(1);
     expect(res.data?._entities.map((o) => o.payment?.status)).toEqual(orderIds.map(() => 'CAPTURED'));
   });
 });
@@ -106,9 +108,9 @@ describe('Payment entity', () => {
     const [mine] = await insertPayments([{ orderId, userId }]);
     const [theirs] = await insertPayments([{ orderId: uuidv7(), userId: uuidv7() }]);
     const r = [mine.id, theirs.id, uuidv7(), 'not-a-uuid'].map((id) => ({ __typename: 'Payment', id }));
-    const before = app.database.queryCount();
+    const before = payments.app.database.queryCount();
     const res = await postGraphQL(url, PAYMENT, { r }, as(userId));
-    expect(app.database.queryCount() - before).toBe(1);
+    expect(payments.app.database.queryCount() - before).toBe(1);
     expect(res).toEqual({ data: { _entities: [{ id: mine.id, status: 'PENDING', order: { id: orderId } }, null, null, null] } });
     expect(await postGraphQL(url, PAYMENT, { r: r.slice(0, 1) })).toEqual({ data: { _entities: [null] } });
   });

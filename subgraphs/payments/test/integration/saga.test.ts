@@ -1,0 +1,320 @@
+import { uuidv7, type EventEnvelope, type Subject } from '@storegraph/common';
+import { postGraphQL, waitFor } from '@storegraph/common/testing';
+import { CrashingPaymentProvider } from '../support/crashing-payment-provider';
+import { envelope, startPayments, testPaymentsConfig, type PaymentsHarness } from '../support/harness';
+
+/**
+ * Payments' part of the saga, driven through its events exactly as orders drives it
+ * (envelopes published on the ORDERS stream) and observed on the wire (payments.>), with
+ * real PostgreSQL and NATS. Every test ends by checking the invariant: per order at most
+ * one payment row, and at most one charge at the provider.
+ */
+let payments: PaymentsHarness;
+let provider: CrashingPaymentProvider;
+const touched = new Set<string>();
+
+beforeAll(async () => {
+  provider = new CrashingPaymentProvider(testPaymentsConfig().paymentTestDelayMs);
+  payments = await startPayments({ provider });
+});
+afterAll(async () => {
+  await payments?.stop();
+});
+
+interface PaymentRow {
+  id: string;
+  order_id: string;
+  user_id: string;
+  amount_minor: number;
+  currency: string;
+  status: string;
+  failure_reason: string | null;
+  provider_ref: string | null;
+  refund_ref: string | null;
+}
+
+const DELAY_MS = 200;
+
+function reserved(paymentToken: string, orderId = uuidv7(), userId = uuidv7()): EventEnvelope<'orders.order.reserved'> {
+  touched.add(orderId);
+  return envelope('orders.order.reserved', { orderId, userId, amountMinor: 2599, currency: 'USD', paymentToken });
+}
+
+const refundRequested = (orderId: string) => envelope('orders.refund.requested', { orderId });
+
+async function rows(orderId: string): Promise<PaymentRow[]> {
+  return payments.app.database.orm.em.fork().execute<PaymentRow[]>('select * from payments where order_id = ?', [orderId]);
+}
+
+/** The order's payment once its attempt committed (PENDING is never visible: one transaction). */
+const settled = (orderId: string) =>
+  waitFor(async () => (await rows(orderId))[0], { what: `the payment of ${orderId}` });
+
+function emitted<S extends Subject>(subject: S, orderId: string): Array<EventEnvelope<S>> {
+  return payments.emitted.filter(
+    (e): e is EventEnvelope<S> => e.subject === subject && (e.data as { orderId?: string }).orderId === orderId,
+  );
+}
+
+const emittedOnce = <S extends Subject>(subject: S, orderId: string) =>
+  waitFor(() => emitted(subject, orderId)[0], { what: `${subject} for ${orderId}` });
+
+/** Waits until the consumer has finished with n more deliveries than at `since`. */
+const handledSince = (since: number, n: number) =>
+  waitFor(() => payments.handled() >= since + n, { what: `${n} deliveries to be handled` });
+
+/** Rows in payments' outbox about the order: what it emitted or will emit, relay or not. */
+async function outbox(orderId: string): Promise<string[]> {
+  const found = await payments.app.database.orm.em.fork().execute<Array<{ subject: string }>>(
+    `select subject from outbox where envelope->'data'->>'orderId' = ? order by id`,
+    [orderId],
+  );
+  return found.map((r) => r.subject);
+}
+
+async function expectAtMostOneCapture(orderId: string): Promise<void> {
+  expect((await rows(orderId)).length).toBeLessThanOrEqual(1);
+  expect(provider.inner.chargesFor(orderId)).toBeLessThanOrEqual(1);
+}
+
+const ORDER_PAYMENT = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id payment {
+  id status failureReason amount { amount currency } } } } }`;
+
+const orderPayment = (orderId: string, userId: string) =>
+  postGraphQL(url(), ORDER_PAYMENT, { r: [{ __typename: 'Order', id: orderId }] }, payments.as(userId));
+const url = () => payments.url;
+
+/** What the owner sees as Order.payment (every test order is 25.99 USD). */
+const shown = (orderId: string, payment: { id: string; status: string; failureReason: string | null }) => ({
+  data: { _entities: [{ id: orderId, payment: { ...payment, amount: { amount: '25.99', currency: 'USD' } } }] },
+});
+
+describe('capture (orders.order.reserved)', () => {
+  it('captures an approved card and tells catalog and orders', async () => {
+    const event = reserved('tok_visa');
+    const { orderId, userId } = event.data;
+    await payments.publish(event);
+
+    const captured = await emittedOnce('payments.payment.captured', orderId);
+    const [row] = await rows(orderId);
+    expect(row).toMatchObject({ status: 'CAPTURED', user_id: userId, amount_minor: 2599, currency: 'USD', failure_reason: null });
+    expect(captured.data).toEqual({ orderId, paymentId: row.id, amountMinor: 2599 });
+    const [charge] = provider.inner.charges.filter((c) => c.idempotencyKey === orderId);
+    expect(charge).toMatchObject({ token: 'tok_visa', amountMinor: 2599, currency: 'USD' });
+    expect(charge.result).toEqual({ status: 'approved', reference: row.provider_ref });
+    // Never any card data: no column holds the token.
+    expect(JSON.stringify(row)).not.toContain('tok_visa');
+
+    expect(await orderPayment(orderId, userId)).toEqual(shown(orderId, { id: row.id, status: 'CAPTURED', failureReason: null }));
+    expect(await orderPayment(orderId, uuidv7())).toEqual({ data: { _entities: [{ id: orderId, payment: null }] } });
+    await expectAtMostOneCapture(orderId);
+  });
+
+  it.each([
+    ['tok_chargeDeclined', 'Your card was declined.'],
+    ['tok_insufficientFunds', 'Your card has insufficient funds.'],
+    ['tok_fromSomewhereElse', 'Unknown payment token'],
+  ])('fails %s with the provider reason', async (token, reason) => {
+    const event = reserved(token);
+    const { orderId, userId } = event.data;
+    await payments.publish(event);
+
+    const failed = await emittedOnce('payments.payment.failed', orderId);
+    const [row] = await rows(orderId);
+    expect(row).toMatchObject({ status: 'FAILED', failure_reason: reason, provider_ref: null });
+    expect(failed.data).toEqual({ orderId, paymentId: row.id, reason });
+    expect(emitted('payments.payment.captured', orderId)).toEqual([]);
+    expect(await orderPayment(orderId, userId)).toEqual(shown(orderId, { id: row.id, status: 'FAILED', failureReason: reason }));
+    await expectAtMostOneCapture(orderId);
+  });
+
+  it('waits PAYMENT_TEST_DELAY_MS for tok_delayed, without holding up other orders', async () => {
+    const slow = reserved('tok_delayed');
+    const fast = reserved('tok_mastercard');
+    const started = Date.now();
+    await payments.publish(slow);
+    await payments.publish(fast);
+
+    await emittedOnce('payments.payment.captured', fast.data.orderId);
+    expect(emitted('payments.payment.captured', slow.data.orderId)).toEqual([]);
+    await emittedOnce('payments.payment.captured', slow.data.orderId);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(DELAY_MS);
+    expect((await settled(slow.data.orderId)).status).toBe('CAPTURED');
+    await expectAtMostOneCapture(slow.data.orderId);
+    await expectAtMostOneCapture(fast.data.orderId);
+  });
+
+  it('applies a redelivered event once: one payment, one charge', async () => {
+    const event = reserved('tok_visa');
+    const { orderId } = event.data;
+    const before = payments.handled();
+    const duplicates = payments.app.events.consumer?.counts.duplicate ?? 0;
+    await payments.publish(event);
+    // The same envelope under another Nats-Msg-Id: JetStream keeps both, the inbox drops one.
+    await payments.publish(event, `again-${event.id}`);
+
+    await handledSince(before, 2);
+    expect(payments.app.events.consumer?.counts.duplicate).toBe(duplicates + 1);
+    await emittedOnce('payments.payment.captured', orderId);
+    expect(await rows(orderId)).toHaveLength(1);
+    expect(provider.inner.requestsFor(orderId)).toBe(1);
+    expect(emitted('payments.payment.captured', orderId)).toHaveLength(1);
+    expect(await outbox(orderId)).toEqual(['payments.payment.captured']);
+    await expectAtMostOneCapture(orderId);
+  });
+
+  it('keeps the first attempt when orders sends another reserved event for the order', async () => {
+    const first = reserved('tok_visa');
+    const { orderId, userId } = first.data;
+    await payments.publish(first);
+    await emittedOnce('payments.payment.captured', orderId);
+
+    // A retry upstream: a new event id, even another token; the order already has its attempt.
+    const before = payments.handled();
+    await payments.publish(reserved('tok_chargeDeclined', orderId, userId));
+    await handledSince(before, 1);
+
+    const [row] = await rows(orderId);
+    expect(row.status).toBe('CAPTURED');
+    expect(provider.inner.requestsFor(orderId)).toBe(1);
+    expect(await outbox(orderId)).toEqual(['payments.payment.captured']);
+    await expectAtMostOneCapture(orderId);
+  });
+
+  it('lets one of two concurrent reserved events for one order charge, the other waits and does nothing', async () => {
+    const first = reserved('tok_delayed');
+    const { orderId, userId } = first.data;
+    const before = payments.handled();
+    // Both are in flight at once: the second's insert waits on the unique order_id.
+    await Promise.all([payments.publish(first), payments.publish(reserved('tok_delayed', orderId, userId))]);
+
+    await handledSince(before, 2);
+    expect(await rows(orderId)).toHaveLength(1);
+    expect((await rows(orderId))[0].status).toBe('CAPTURED');
+    expect(provider.inner.requestsFor(orderId)).toBe(1);
+    expect(await outbox(orderId)).toEqual(['payments.payment.captured']);
+    await expectAtMostOneCapture(orderId);
+  });
+
+  it('charges again with the same key after a crash, so the provider charges once', async () => {
+    const event = reserved('tok_visa');
+    const { orderId } = event.data;
+    provider.crashOnceAfter(orderId);
+    await payments.publish(event);
+
+    const captured = await emittedOnce('payments.payment.captured', orderId);
+    const [row] = await rows(orderId);
+    expect(captured.data.paymentId).toBe(row.id);
+    // The provider was asked twice (the first answer was lost in the rollback) and charged once.
+    expect(provider.inner.requestsFor(orderId)).toBe(2);
+    expect(provider.inner.chargesFor(orderId)).toBe(1);
+    const charge = provider.inner.charges.find((c) => c.idempotencyKey === orderId);
+    expect(charge?.result).toEqual({ status: 'approved', reference: row.provider_ref });
+    expect(await outbox(orderId)).toEqual(['payments.payment.captured']);
+    await expectAtMostOneCapture(orderId);
+  });
+
+  it('settles many orders at once, each with at most one charge', async () => {
+    const tokens = ['tok_visa', 'tok_mastercard', 'tok_chargeDeclined', 'tok_delayed', 'tok_insufficientFunds'];
+    const events = Array.from({ length: 40 }, (_, i) => reserved(tokens[i % tokens.length]));
+    // Every fourth order is also delivered a second time, under another event id.
+    const retries = events
+      .filter((_, i) => i % 4 === 0)
+      .map((e) => reserved(e.data.paymentToken, e.data.orderId, e.data.userId));
+    await Promise.all([...events, ...retries].map((e) => payments.publish(e)));
+
+    for (const event of events) {
+      const { orderId } = event.data;
+      const approved = !['tok_chargeDeclined', 'tok_insufficientFunds'].includes(event.data.paymentToken);
+      await emittedOnce(approved ? 'payments.payment.captured' : 'payments.payment.failed', orderId);
+    }
+    for (const event of events) {
+      expect(await outbox(event.data.orderId)).toHaveLength(1);
+      await expectAtMostOneCapture(event.data.orderId);
+    }
+  });
+});
+
+describe('refund (orders.refund.requested)', () => {
+  async function capturedOrder(): Promise<{ orderId: string; userId: string; row: PaymentRow }> {
+    const event = reserved('tok_visa');
+    await payments.publish(event);
+    await emittedOnce('payments.payment.captured', event.data.orderId);
+    return { ...event.data, row: (await rows(event.data.orderId))[0] };
+  }
+
+  it('refunds a capture once, however often it is requested', async () => {
+    const { orderId, userId, row } = await capturedOrder();
+    const before = payments.handled();
+    await Promise.all([payments.publish(refundRequested(orderId)), payments.publish(refundRequested(orderId))]);
+
+    const refunded = await emittedOnce('payments.payment.refunded', orderId);
+    await handledSince(before, 2);
+    expect(refunded.data).toEqual({ orderId, paymentId: row.id, amountMinor: 2599 });
+    const [after] = await rows(orderId);
+    const refunds = provider.inner.refundsFor(row.provider_ref ?? '');
+    expect(refunds).toEqual([
+      { idempotencyKey: `refund:${orderId}`, chargeReference: row.provider_ref, amountMinor: 2599, reference: after.refund_ref },
+    ]);
+    expect(after).toMatchObject({ status: 'REFUNDED', provider_ref: row.provider_ref });
+
+    // A later request finds nothing CAPTURED.
+    const later = payments.handled();
+    await payments.publish(refundRequested(orderId));
+    await handledSince(later, 1);
+    expect(provider.inner.refundsFor(row.provider_ref ?? '')).toHaveLength(1);
+    expect(await outbox(orderId)).toEqual(['payments.payment.captured', 'payments.payment.refunded']);
+    expect(await orderPayment(orderId, userId)).toMatchObject({ data: { _entities: [{ payment: { status: 'REFUNDED' } }] } });
+    await expectAtMostOneCapture(orderId);
+  });
+
+  it('does nothing for a payment that was never captured, or an order without one', async () => {
+    const declined = reserved('tok_chargeDeclined');
+    const { orderId } = declined.data;
+    await payments.publish(declined);
+    await emittedOnce('payments.payment.failed', orderId);
+    const unpaid = uuidv7();
+    touched.add(unpaid);
+
+    const before = payments.handled();
+    await payments.publish(refundRequested(orderId));
+    await payments.publish(refundRequested(unpaid));
+    await handledSince(before, 2);
+
+    expect((await rows(orderId))[0]).toMatchObject({ status: 'FAILED', refund_ref: null });
+    expect(await rows(unpaid)).toEqual([]);
+    expect(await outbox(orderId)).toEqual(['payments.payment.failed']);
+    expect(await outbox(unpaid)).toEqual([]);
+    const keys = [`refund:${orderId}`, `refund:${unpaid}`];
+    expect(provider.inner.refunds.filter((r) => keys.includes(r.idempotencyKey))).toEqual([]);
+    await expectAtMostOneCapture(orderId);
+    await expectAtMostOneCapture(unpaid);
+  });
+
+  it('refunds again with the same key after a crash, so the provider refunds once', async () => {
+    const { orderId, row } = await capturedOrder();
+    provider.crashOnceAfter(`refund:${orderId}`);
+    await payments.publish(refundRequested(orderId));
+
+    await emittedOnce('payments.payment.refunded', orderId);
+    const [after] = await rows(orderId);
+    const refunds = provider.inner.refundsFor(row.provider_ref ?? '');
+    expect(refunds).toHaveLength(1);
+    expect(after).toMatchObject({ status: 'REFUNDED', refund_ref: refunds[0].reference });
+    expect(await outbox(orderId)).toEqual(['payments.payment.captured', 'payments.payment.refunded']);
+    await expectAtMostOneCapture(orderId);
+  });
+});
+
+describe('invariants over everything above', () => {
+  it('charged every key at most once, and every charge belongs to exactly one payment', async () => {
+    const keys = new Set(provider.inner.charges.map((c) => c.idempotencyKey));
+    for (const key of keys) {
+      expect(provider.inner.chargesFor(key)).toBe(1);
+      expect(touched.has(key)).toBe(true);
+      expect(await rows(key)).toHaveLength(1);
+    }
+    for (const orderId of touched) await expectAtMostOneCapture(orderId);
+    expect(payments.malformed).toEqual([]);
+  });
+});
