@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const db = (name: string) => `postgres://postgres@127.0.0.1:5432/storegraph_bench_${name}`;
   const stack = spawn(process.execPath, [join(ROOT, 'scripts/dist/start.js')], {
     cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.BENCH_STACK_LOG ? 'inherit' : 'ignore', 'inherit'],
     env: {
       ...process.env,
       APP_MODE: 'development',
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
       PAYMENTS_DATABASE_URL: db('payments'),
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
-      ...(PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
+      ...(PROFILE ? { SERVICE_NODE_ARGS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
     },
   });
   const stopStack = () =>
@@ -88,9 +88,8 @@ async function main(): Promise<void> {
     nc.subscribe(`${NAMESPACE}.>`, {
       callback: (_err, msg) => {
         messages += 1;
-        if (msg.subject !== `${NAMESPACE}.orders.order.status_changed`) return;
-        const event = msg.json<{ data: { orderId: string; status: string } }>();
-        if (event.data.status === 'CONFIRMED') confirmedAt.set(event.data.orderId, performance.now());
+        if (msg.subject !== `${NAMESPACE}.orders.order.confirmed`) return;
+        confirmedAt.set(msg.json<{ data: { orderId: string } }>().data.orderId, performance.now());
       },
     });
 
@@ -158,6 +157,12 @@ async function main(): Promise<void> {
     console.log(`CONFIRMED throughput:     ${(confirmed / seconds).toFixed(1)} orders/s (first checkout -> last CONFIRMED, ${seconds.toFixed(2)} s)`);
     console.log(`checkout -> CONFIRMED:    p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies[latencies.length - 1].toFixed(1)} ms`);
     console.log(`NATS messages per order:  ${((messages - messagesBefore) / placedAt.size).toFixed(2)} (every subject, JetStream acks excluded)`);
+    for (const [name, port] of [['users', 4001], ['catalog', 4002], ['orders', 4003], ['payments', 4004]] as const) {
+      const metrics = await (await fetch(`http://localhost:${port}/metrics`)).text();
+      const total = Number(metrics.match(/source="all"} (\d+)/)?.[1] ?? NaN);
+      const requests = Number(metrics.match(/source="request"} (\d+)/)?.[1] ?? NaN);
+      console.log(`SQL statements, ${name.padEnd(8)}  ${total} in all (${requests} serving requests): ${(total / placedAt.size).toFixed(1)} per order`);
+    }
     await nc.close();
   } finally {
     await stopStack();

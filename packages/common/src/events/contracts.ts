@@ -6,7 +6,8 @@ const item = check.object({ productId: check.uuid(), quantity: check.int(1) });
  * Every event of the system: subject -> contract version and payload shape. Publishers
  * and consumers both type against this one map and consumers validate on receipt.
  * Subjects are `<owner>.<aggregate>.<verb>` in the past tense; the owner's stream holds
- * them. A payload change that is not backwards compatible bumps `version`.
+ * them. The five `orders.order.*` events are also the order's status changes (placed =
+ * PENDING, reserved, confirmed, failed, cancelled): live subscribers follow those. A payload change that is not backwards compatible bumps `version`.
  */
 export const eventContracts = {
   /** A checkout created the order (PENDING). Catalog reserves its items. */
@@ -45,16 +46,6 @@ export const eventContracts = {
   'orders.order.cancelled': { version: 1, payload: check.object({ orderId: check.uuid() }) },
   /** A captured payment must go back (cancelled, failed or expired order). */
   'orders.refund.requested': { version: 1, payload: check.object({ orderId: check.uuid() }) },
-  /** Every status change, for live subscribers (not part of the saga's decisions). */
-  'orders.order.status_changed': {
-    version: 1,
-    payload: check.object({
-      orderId: check.uuid(),
-      userId: check.uuid(),
-      status: check.oneOf('PENDING', 'RESERVED', 'CONFIRMED', 'CANCELLED', 'FAILED'),
-      at: check.timestamp(),
-    }),
-  },
 
   /** All lines of the order are held until expiresAt. */
   'catalog.stock.reserved': {

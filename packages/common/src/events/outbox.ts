@@ -23,6 +23,13 @@ export const eventTablesSql = [
 ];
 
 /**
+ * Envelopes written by each open transaction, keyed by its transaction object, so the
+ * relay can publish them the moment that transaction commits without reading them back.
+ * Weak: a transaction that rolls back simply drops its list.
+ */
+const emittedIn = new WeakMap<object, EventEnvelope[]>();
+
+/**
  * Records an event in the outbox inside the caller's transaction: it becomes visible to
  * the relay exactly when the state change it describes commits, and never otherwise.
  */
@@ -39,6 +46,8 @@ export async function emit<S extends Subject>(tx: EntityManager, subject: S, dat
     subject,
     JSON.stringify(envelope),
   ]);
+  const transaction = tx.getTransactionContext<object>();
+  if (transaction) emittedIn.set(transaction, [...(emittedIn.get(transaction) ?? []), envelope]);
   return envelope.id;
 }
 
@@ -48,28 +57,38 @@ export interface OutboxRelayOptions {
   logger: Logger;
   /** How often the sweeper looks for rows the relay did not publish. */
   sweepIntervalMs?: number;
+  /** How old an unpublished row must be before the sweeper takes it (the direct path's head start). */
+  graceMs?: number;
   batchSize?: number;
 }
 
 /**
- * Publishes outbox rows to JetStream. `kick()` runs right after every commit (the ORM's
- * afterTransactionCommit hook), the sweeper every sweepIntervalMs catches what a kick
- * missed (NATS down, a crash between commit and publish). Rows are claimed with
- * SKIP LOCKED, so several instances share the work; the row id is the Nats-Msg-Id, so a
- * row published twice (crash after publish, before marking) is stored once.
+ * Publishes outbox rows to JetStream, on two paths:
+ *  - right after commit: the ORM's afterTransactionCommit hook hands over the envelopes
+ *    that transaction wrote; they are published at once and marked published in batches
+ *    (one UPDATE for many events), so the hot path costs no extra read;
+ *  - the sweeper: every sweepIntervalMs it claims rows still unpublished after a grace
+ *    period (NATS was down, the process died between commit and publish) with
+ *    SKIP LOCKED, so several instances share the work.
+ * The row id is the Nats-Msg-Id: a row published by both paths is stored once.
  */
 export class OutboxRelay {
-  private running: Promise<void> | null = null;
-  private again = false;
+  private sweeping: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private published = 0;
+  private readonly toMark: string[] = [];
+  private marking: Promise<void> | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly options: OutboxRelayOptions) {}
 
   start(): void {
     this.options.orm.em.getEventManager().registerSubscriber({
-      afterTransactionCommit: async () => this.kick(),
+      afterTransactionCommit: async ({ transaction }) => {
+        const envelopes = transaction ? emittedIn.get(transaction as object) : undefined;
+        if (envelopes && !this.stopped) this.track(requestScope.exit(() => this.publishCommitted(envelopes)));
+      },
     });
     this.timer = setInterval(() => this.kick(), this.options.sweepIntervalMs ?? 1000);
     this.kick();
@@ -80,46 +99,75 @@ export class OutboxRelay {
     return this.published;
   }
 
+  /** Runs the sweeper now (it also runs on its interval). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    // A kick often comes from a request's commit; the drain is background work, not that request's.
-    this.running = requestScope
-      .exit(() => this.drain())
-      .catch((err: unknown) => this.options.logger.warn('outbox relay could not publish; the sweeper retries', { err }))
+    if (this.stopped || this.sweeping) return;
+    // Background work: never counted as part of a request, wherever the kick came from.
+    this.sweeping = requestScope
+      .exit(() => this.drain(this.options.graceMs ?? 2000))
+      .catch((err: unknown) => this.options.logger.warn('outbox sweeper could not publish; will retry', { err }))
       .finally(() => {
-        this.running = null;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
+        this.sweeping = null;
       });
   }
 
-  /** Publishes until the outbox is empty; throws (leaving rows unpublished) if NATS fails. */
-  async drain(): Promise<void> {
+  private track(work: Promise<void>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  private async publishCommitted(envelopes: EventEnvelope[]): Promise<void> {
+    try {
+      await Promise.all(envelopes.map((envelope) => this.publish(envelope.id, envelope.subject, envelope)));
+    } catch (err) {
+      // Left unpublished in the outbox: the sweeper retries after the grace period.
+      this.options.logger.warn('could not publish after commit; the sweeper retries', { err });
+      return;
+    }
+    this.published += envelopes.length;
+    this.toMark.push(...envelopes.map((e) => e.id));
+    if (!this.marking) this.marking = this.markPublished();
+  }
+
+  private publish(id: string, subject: string, envelope: unknown) {
+    const { bus } = this.options;
+    return bus.js.publish(bus.subject(subject), JSON.stringify(envelope), {
+      msgID: id,
+      expect: { streamName: bus.stream(streamOf(subject)) },
+    });
+  }
+
+  /** Marks what was published, many ids per statement, until nothing is waiting. */
+  private async markPublished(): Promise<void> {
+    const knex = this.options.orm.em.getConnection().getKnex();
+    try {
+      while (this.toMark.length > 0) {
+        const ids = this.toMark.splice(0, 1000);
+        await knex.raw('update outbox set published_at = now() where id = any(?)', [ids]).catch((err: unknown) => {
+          // Unmarked rows are re-published by the sweeper and dropped by JetStream as duplicates.
+          this.options.logger.warn('could not mark outbox rows published', { err });
+        });
+      }
+    } finally {
+      this.marking = null;
+    }
+  }
+
+  /** Publishes every row unpublished for longer than graceMs; throws (leaving rows) if NATS fails. */
+  async drain(graceMs = 0): Promise<void> {
     const batchSize = this.options.batchSize ?? 200;
     for (;;) {
-      // Plain knex, not em.transactional: the relay's own commits must not kick the relay.
+      // Plain knex, not em.transactional: the relay's own commits must not reach the commit hook.
       const knex = this.options.orm.em.getConnection().getKnex();
       const count = await knex.transaction(async (trx) => {
         const { rows } = (await trx.raw(
-          'select id, subject, envelope from outbox where published_at is null order by id limit ? for update skip locked',
-          [batchSize],
+          `select id, subject, envelope from outbox
+            where published_at is null and created_at < now() - (? * interval '1 millisecond')
+            order by id limit ? for update skip locked`,
+          [graceMs, batchSize],
         )) as { rows: Array<{ id: string; subject: string; envelope: unknown }> };
         if (rows.length === 0) return 0;
-        const { bus } = this.options;
-        await Promise.all(
-          rows.map((row) =>
-            bus.js.publish(bus.subject(row.subject), JSON.stringify(row.envelope), {
-              msgID: row.id,
-              expect: { streamName: bus.stream(streamOf(row.subject)) },
-            }),
-          ),
-        );
+        await Promise.all(rows.map((row) => this.publish(row.id, row.subject, row.envelope)));
         await trx.raw('update outbox set published_at = now() where id = any(?)', [rows.map((r) => r.id)]);
         return rows.length;
       });
@@ -131,6 +179,8 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await Promise.allSettled([...this.inFlight]);
+    await this.sweeping;
+    await this.marking;
   }
 }

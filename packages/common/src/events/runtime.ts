@@ -17,6 +17,7 @@ export interface EventRuntimeOptions {
   /** Tests turn the relay off to play a crash between commit and publish. */
   relay?: boolean;
   sweepIntervalMs?: number;
+  graceMs?: number;
 }
 
 export interface EventRuntime {
@@ -45,7 +46,7 @@ export async function startEventRuntime(options: EventRuntimeOptions): Promise<E
   const relay =
     options.relay === false
       ? null
-      : new OutboxRelay({ orm: options.orm, bus, logger, sweepIntervalMs: options.sweepIntervalMs });
+      : new OutboxRelay({ orm: options.orm, bus, logger, sweepIntervalMs: options.sweepIntervalMs, graceMs: options.graceMs });
   relay?.start();
   const consumer =
     options.subscriptions.length > 0

@@ -2,7 +2,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { emit, type Logger } from '@storegraph/common';
 import { Order, OrderFailureReason, OrderStatus } from '../entities';
-import { emitStatusChanged, transitionOrder } from './order-state-machine';
+import { transitionOrder } from './order-state-machine';
 
 const { PENDING, RESERVED, CONFIRMED, CANCELLED, FAILED } = OrderStatus;
 
@@ -30,7 +30,6 @@ export class OrderSagaService {
       amountMinor: order.totalMinor,
       currency: order.currency,
     });
-    await emitStatusChanged(tx, order, order.statusHistory[0]);
   }
 
   stockReserved(tx: EntityManager, orderId: string): Promise<void> {

@@ -67,16 +67,11 @@ const STEP_EVENTS: Readonly<Partial<Record<OrderStatus, (tx: EntityManager, orde
   [OrderStatus.CANCELLED]: (tx, o) => emit(tx, 'orders.order.cancelled', { orderId: o.id }),
 };
 
-/** For live subscribers; every status an order takes, including PENDING at checkout. */
-export function emitStatusChanged(tx: EntityManager, order: Order, entry: StatusHistoryEntry): Promise<string> {
-  return emit(tx, 'orders.order.status_changed', { orderId: order.id, userId: order.userId, status: entry.status, at: entry.at });
-}
-
 /**
  * THE way a stored order changes status: validates against the table (throws CONFLICT),
  * writes only if the status is still the one read (a concurrent change throws CONFLICT
- * and rolls the caller back rather than overwriting), and emits status_changed plus the
- * step's saga event, all in the caller's transaction. `order` must be detached (loaded
+ * and rolls the caller back rather than overwriting), and emits the step's saga event
+ * (which is also the status change live subscribers follow), all in the caller's transaction. `order` must be detached (loaded
  * with disableIdentityMap), so the guarded update is the only write that reaches the row.
  */
 export async function transitionOrder(tx: EntityManager, order: Order, to: OrderStatus, reason?: OrderFailureReason): Promise<Order> {
@@ -88,7 +83,6 @@ export async function transitionOrder(tx: EntityManager, order: Order, to: Order
     { status: order.status, failureReason: order.failureReason, statusHistory: order.statusHistory },
   );
   if (updated !== 1) throw conflict(`Order ${order.id} changed while moving from ${before} to ${to}`);
-  await emitStatusChanged(tx, order, order.statusHistory[order.statusHistory.length - 1]);
   await STEP_EVENTS[to]?.(tx, order);
   return order;
 }
