@@ -24,6 +24,7 @@ const shared = {
     '^@storegraph/common/testing$': '<rootDir>/packages/common/src/testing/index.ts',
     '^@storegraph/(users|catalog|orders|payments)$': '<rootDir>/subgraphs/$1/src/app.ts',
     '^@storegraph/gateway$': '<rootDir>/gateway/src/app.ts',
+    '^@storegraph/sdk$': '<rootDir>/packages/sdk/src/index.ts',
   },
   testEnvironment: 'node',
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],

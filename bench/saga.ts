@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { connect } from '@nats-io/transport-node';
+import { cpuSnapshot, printCpuPerOrder } from './cpu-usage';
 import { summarizeProfiles } from './profile-summary';
 
 const ROOT = resolve(__dirname, '../..');
@@ -124,6 +125,7 @@ async function main(): Promise<void> {
     const placedAt = new Map<string, number>();
     let next = 0;
     const messagesBefore = messages;
+    const cpuBefore = cpuSnapshot(stack.pid!);
     const started = performance.now();
     await Promise.all(
       shoppers.map(async (token) => {
@@ -145,6 +147,8 @@ async function main(): Promise<void> {
     while ([...placedAt.keys()].some((id) => !confirmedAt.has(id)) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
     }
+    const cpuAfter = cpuSnapshot(stack.pid!);
+    const cpuSeconds = (performance.now() - started) / 1000;
     const finished = Math.max(...[...confirmedAt.values()]);
     const latencies = [...placedAt].filter(([id]) => confirmedAt.has(id)).map(([id, t]) => confirmedAt.get(id)! - t).sort((a, b) => a - b);
     const confirmed = latencies.length;
@@ -163,6 +167,7 @@ async function main(): Promise<void> {
       const requests = Number(metrics.match(/source="request"} (\d+)/)?.[1] ?? NaN);
       console.log(`SQL statements, ${name.padEnd(8)}  ${total} in all (${requests} serving requests): ${(total / placedAt.size).toFixed(1)} per order`);
     }
+    printCpuPerOrder(cpuBefore, cpuAfter, placedAt.size, cpuSeconds);
     await nc.close();
   } finally {
     await stopStack();

@@ -19,11 +19,9 @@ import {
 
 /**
  * Parts of the contract the supergraph may lack for now, each with the issue that will
- * bring it. Subscriptions need gateway work of their own (SPEC 4.6).
+ * bring it. Empty: the supergraph serves the whole contract.
  */
-export const EXCUSED_TYPES: ReadonlyMap<string, string> = new Map([
-  ['Subscription', 'subscriptions through the gateway are a later issue (SPEC 4.6)'],
-]);
+export const EXCUSED_TYPES: ReadonlyMap<string, string> = new Map<string, string>([]);
 
 function kindOf(type: GraphQLNamedType): string {
   if (isObjectType(type)) return 'object type';

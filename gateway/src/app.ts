@@ -13,10 +13,16 @@ import {
   type Logger,
 } from '@storegraph/common';
 import type { GatewayConfig } from './config';
-import { createContextFactory, type GatewayContext } from './context';
+import { createContextFactory, createIdentityResolver, type GatewayContext } from './context';
 import { gatewayFormatError } from './errors';
 import { IdentityDataSource } from './identity-data-source';
+import { depthLimit } from './limits';
+import { manifestCache, readPersistedOperations, safelistPlugin, sha256 } from './persisted-operations';
 import { assertSubgraphsHealthy } from './readiness';
+import { SubscriptionPlanner } from './subscriptions/planner';
+import { SessionWatch } from './subscriptions/session-watch';
+import { SubscriptionExecutor } from './subscriptions/subscription-executor';
+import { attachWebSocketServer } from './subscriptions/ws-server';
 import { readSupergraph, subgraphRoutes, type SubgraphRoute } from './supergraph-file';
 
 export { readConfig, type GatewayConfig } from './config';
@@ -30,6 +36,8 @@ export interface GatewayOverrides {
 
 export interface GatewayApp {
   server: Server;
+  /** Live subscription state, for /metrics and tests. */
+  live: { sockets(): number; upstreamSubscriptions(): number; watchedSessions(): number };
   listen(port?: number): Promise<string>;
   stop(): Promise<void>;
 }
@@ -58,13 +66,24 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
     url: urlOverrides[route.name] ?? route.url,
   }));
 
+  // The same data sources serve queries (through Apollo) and subscription events (through ours).
+  const dataSources = new Map<string, IdentityDataSource>();
   const gateway = new ApolloGateway({
     supergraphSdl,
     logger: apolloLogger(logger),
-    buildService: ({ name, url }) => new IdentityDataSource({ url: urlOverrides[name] ?? url }),
+    buildService: ({ name, url }) => {
+      const source = new IdentityDataSource({ url: urlOverrides[name] ?? url });
+      dataSources.set(name, source);
+      return source;
+    },
   });
+  const safelist = config.persistedOperationsOnly ? readPersistedOperations(config.persistedOperationsPath) : null;
+  const validationRules = [depthLimit(config.maxQueryDepth)];
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    validationRules,
+    // With the safelist, a hash-only request is looked up in the manifest, never in a cache clients fill.
+    ...(safelist ? { persistedQueries: { cache: manifestCache(safelist) } } : {}),
     introspection: development,
     includeStacktraceInErrorResponses: development,
     formatError: gatewayFormatError(development),
@@ -73,6 +92,7 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
       development
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),
+      ...(safelist ? [safelistPlugin(safelist)] : []),
     ],
   });
 
@@ -90,23 +110,46 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
   // apollo.start() resolves only once the gateway has loaded the supergraph; stop() unloads it.
   let supergraphLoaded = true;
 
+  const identity = { verifier, redis, gatewaySecret: config.gatewaySecret, trustProxy: config.trustProxy };
   const server = createHttpApp<GatewayContext>({
     apollo,
     cors: true,
-    context: createContextFactory({
-      verifier,
-      redis,
-      gatewaySecret: config.gatewaySecret,
-      trustProxy: config.trustProxy,
-    }),
+    context: createContextFactory(identity),
     ready: async () => {
       if (!supergraphLoaded) throw new Error('supergraph not loaded');
       await assertSubgraphsHealthy(routes);
     },
   });
 
+  const planner = new SubscriptionPlanner(supergraphSdl);
+  const executor = new SubscriptionExecutor({
+    planner,
+    dataSources,
+    subgraphUrls: new Map(routes.map((route) => [route.name, route.url])),
+    logger,
+  });
+  const sessions = new SessionWatch(redis, logger, config.revocationCheckMs);
+  const webSockets = attachWebSocketServer({
+    server,
+    apollo,
+    planner,
+    executor,
+    sessions,
+    resolveIdentity: createIdentityResolver(identity),
+    formatError: gatewayFormatError(development),
+    trustProxy: config.trustProxy,
+    validationRules,
+    accepts: (query) => safelist === null || safelist.has(sha256(query)),
+    logger,
+  });
+
   return {
     server,
+    live: {
+      sockets: () => webSockets.sockets(),
+      upstreamSubscriptions: () => executor.openUpstreams,
+      watchedSessions: () => sessions.size,
+    },
     listen: async (port = config.port) => {
       const url = await listen(server, port);
       logger.info('listening', { url, mode: config.mode });
@@ -116,6 +159,8 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
       if (stopped) return;
       stopped = true;
       supergraphLoaded = false;
+      sessions.stop();
+      await webSockets.close();
       await close(server);
       await apollo.stop();
       await redis.quit().catch(() => redis.disconnect());

@@ -20,10 +20,18 @@ export interface GatewayConfig extends InfraConfig {
   gatewaySecret: string;
   /** Take the client address from X-Forwarded-For's first entry: only behind a proxy that sets it. */
   trustProxy: boolean;
+  /** How often open WebSockets' tokens are checked for revocation. */
+  revocationCheckMs: number;
+  /** Operations nested deeper than this many fields are refused. */
+  maxQueryDepth: number;
+  /** Accept only operations of the SDK's persisted-operations manifest. */
+  persistedOperationsOnly: boolean;
+  persistedOperationsPath: string;
 }
 
 /** Resolves from src/ and from dist/ alike: both sit one level below gateway/. */
 const DEFAULT_SUPERGRAPH_PATH = resolve(__dirname, '../../supergraph.graphql');
+const DEFAULT_MANIFEST_PATH = resolve(__dirname, '../../packages/sdk/src/generated/persisted-documents.json');
 
 function isHttpUrl(value: string): boolean {
   return URL.canParse(value) && ['http:', 'https:'].includes(new URL(value).protocol);
@@ -49,6 +57,10 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
     jwtPublicKeyPem: keys.publicKeyPem,
     gatewaySecret: keys.gatewaySecret,
     trustProxy: env.bool('TRUST_PROXY', false),
+    revocationCheckMs: env.int('REVOCATION_CHECK_MS', 5000, 100),
+    maxQueryDepth: env.int('MAX_QUERY_DEPTH', 12, 1),
+    persistedOperationsOnly: env.bool('PERSISTED_OPERATIONS_ONLY', false),
+    persistedOperationsPath: resolve(env.string('PERSISTED_OPERATIONS_PATH', DEFAULT_MANIFEST_PATH)),
     ...readInfra(env),
   };
   env.done();

@@ -87,14 +87,24 @@ async function verifiedCaller(token: string, deps: ContextDependencies): Promise
   return { userId: claims.sub, role: claims.role, tokenId: claims.jti, tokenExpiresAt: claims.exp, familyId: claims.fam };
 }
 
-/** Builds the per-request context; the token is verified exactly once per HTTP request. */
-export function createContextFactory(deps: ContextDependencies): (req: IncomingMessage) => Promise<GatewayContext> {
-  return async (req) => {
-    const token = bearerToken(firstHeader(req.headers.authorization));
+/**
+ * Establishes who calls from an Authorization value (an HTTP header, or the
+ * `authorization` field of a WebSocket's connection_init payload) and the client
+ * address, and signs the identity the subgraphs will trust.
+ */
+export function createIdentityResolver(deps: ContextDependencies) {
+  return async (authorization: string | undefined, clientIp: string | null): Promise<GatewayContext> => {
+    const token = bearerToken(authorization);
     const identity: RequestIdentity = {
       caller: token === null ? null : await verifiedCaller(token, deps),
-      clientIp: clientAddress(req, deps.trustProxy),
+      clientIp,
     };
     return { ...identity, identityHeader: signIdentity(deps.gatewaySecret, identity) };
   };
+}
+
+/** Builds the per-request context; the token is verified exactly once per HTTP request. */
+export function createContextFactory(deps: ContextDependencies): (req: IncomingMessage) => Promise<GatewayContext> {
+  const resolve = createIdentityResolver(deps);
+  return (req) => resolve(firstHeader(req.headers.authorization), clientAddress(req, deps.trustProxy));
 }

@@ -1,5 +1,6 @@
+import { UserDocument } from '@storegraph/sdk';
 import { startStack, type Stack } from './support/stack';
-import { ApiClient, addToCart, checkout, createProduct, logIn, signUp } from './support/client';
+import { addToCart, checkout, connect, createProduct, logIn, signUp } from './support/client';
 
 /**
  * A page of orders with their items' products and their users crosses all subgraphs.
@@ -16,7 +17,7 @@ describe('N+1 through the gateway', () => {
   afterAll(() => stack?.stop());
 
   it('runs as many statements for 50 orders as for 5', async () => {
-    const api = new ApiClient(stack.url);
+    const api = connect(stack.url);
     const admin = (await logIn(api, stack.admin.email, stack.admin.password)).client;
     const shopper = await signUp(api);
     const products = await Promise.all([0, 1, 2].map(() => createProduct(admin, { price: '1.50', stock: 1000 })));
@@ -26,23 +27,13 @@ describe('N+1 through the gateway', () => {
       await checkout(shopper.client);
     }
 
-    const query = `query($id: ID!, $first: Int!) {
-      user(id: $id) {
-        orders(first: $first) {
-          totalCount
-          edges { node { id total { amount } user { id email } items { quantity product { id name price { amount } } } payment { id } } }
-        }
-      }
-    }`;
+    // The SDK's User query: each order with its items' products (and categories), payment and user.
     const measure = async (first: number) => {
       const before = stack.queryCounts();
-      const data = await admin.ok<{ user: { orders: { totalCount: number; edges: unknown[] } } }>(query, {
-        id: shopper.userId,
-        first,
-      });
+      const { user } = await admin.request(UserDocument, { id: shopper.userId, ordersFirst: first });
       const after = stack.queryCounts();
-      expect(data.user.orders.totalCount).toBe(50);
-      expect(data.user.orders.edges).toHaveLength(first);
+      expect(user?.orders.totalCount).toBe(50);
+      expect(user?.orders.edges).toHaveLength(first);
       return {
         users: after.users - before.users,
         catalog: after.catalog - before.catalog,

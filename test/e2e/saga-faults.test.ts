@@ -3,7 +3,7 @@ import { headers as natsHeaders, type Subscription } from '@nats-io/nats-core';
 import { EventBus, OutboxRelay, createLogger } from '@storegraph/common';
 import { testNatsNamespace, waitFor } from '@storegraph/common/testing';
 import { startStack, type Stack } from './support/stack';
-import { ApiClient, addToCart, checkout, createProduct, logIn, signUp } from './support/client';
+import { addToCart, checkout, connect, createProduct, logIn, signUp, type StoregraphClient } from './support/client';
 import { expectInvariants } from './support/invariants';
 
 const logger = createLogger('saga-faults', 'error');
@@ -12,12 +12,12 @@ const DUPLICATE = 'Storegraph-Test-Duplicate';
 /** The saga under faults: duplicated deliveries and a relay that dies after commit. */
 describe('order saga under faults', () => {
   let stack: Stack;
-  let api: ApiClient;
-  let admin: ApiClient;
+  let api: StoregraphClient;
+  let admin: StoregraphClient;
 
   beforeAll(async () => {
     stack = await startStack();
-    api = new ApiClient(stack.url);
+    api = connect(stack.url);
     admin = (await logIn(api, stack.admin.email, stack.admin.password)).client;
   });
 

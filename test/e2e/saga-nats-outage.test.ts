@@ -1,5 +1,5 @@
 import { startStack, type Stack } from './support/stack';
-import { ApiClient, addToCart, checkout, createProduct, logIn, signUp } from './support/client';
+import { addToCart, checkout, connect, createProduct, logIn, signUp } from './support/client';
 import { expectInvariants } from './support/invariants';
 import { OwnNatsServer, freePortGuess } from './support/nats-server';
 
@@ -22,7 +22,7 @@ describe('order saga across a NATS outage', () => {
   });
 
   it('completes orders placed while NATS was down, once it is back', async () => {
-    const api = new ApiClient(stack.url);
+    const api = connect(stack.url);
     const admin = (await logIn(api, stack.admin.email, stack.admin.password)).client;
     const product = await createProduct(admin, { price: '8.00', stock: 20 });
     const orderIds: string[] = [];

@@ -1,7 +1,18 @@
 import { OutboxRelay, createLogger } from '@storegraph/common';
-import { codes, waitFor } from '@storegraph/common/testing';
+import { waitFor } from '@storegraph/common/testing';
+import { CancelOrderDocument, CheckoutDocument, OrderDocument, ProductDocument, type OrderFieldsFragment } from '@storegraph/sdk';
 import { startStack, type Stack } from './support/stack';
-import { ApiClient, addToCart, checkout, createProduct, logIn, signUp, type Session } from './support/client';
+import {
+  addToCart,
+  checkout,
+  connect,
+  createProduct,
+  errorCodes,
+  logIn,
+  signUp,
+  type Session,
+  type StoregraphClient,
+} from './support/client';
 import { expectInvariants, waitForSettled } from './support/invariants';
 
 /**
@@ -11,12 +22,12 @@ import { expectInvariants, waitForSettled } from './support/invariants';
  */
 describe('order saga', () => {
   let stack: Stack;
-  let api: ApiClient;
-  let admin: ApiClient;
+  let api: StoregraphClient;
+  let admin: StoregraphClient;
 
   beforeAll(async () => {
     stack = await startStack({ env: { PAYMENT_TEST_DELAY_MS: '1500' } });
-    api = new ApiClient(stack.url);
+    api = connect(stack.url);
     admin = (await logIn(api, stack.admin.email, stack.admin.password)).client;
   });
 
@@ -28,15 +39,25 @@ describe('order saga', () => {
     await stack?.stop();
   });
 
-  const ORDER = `query($id: ID!) { order(id: $id) {
-    status failureReason statusHistory { status }
-    payment { status amount { amount } failureReason }
-    items { product { stock } }
-  } }`;
+  /** The parts of an order the saga moves: its status, its payment and its products' stock. */
+  function sagaView(order: OrderFieldsFragment) {
+    return {
+      status: order.status,
+      failureReason: order.failureReason,
+      statusHistory: order.statusHistory.map(({ status }) => ({ status })),
+      payment: order.payment && {
+        status: order.payment.status,
+        amount: { amount: order.payment.amount.amount },
+        failureReason: order.payment.failureReason,
+      },
+      items: order.items.map((item) => ({ product: { stock: item.product.stock } })),
+    };
+  }
 
-  async function readOrder(client: ApiClient, id: string) {
-    const { order } = await client.ok<{ order: Record<string, unknown> }>(ORDER, { id });
-    return order;
+  async function readOrder(client: StoregraphClient, id: string) {
+    const { order } = await client.request(OrderDocument, { id });
+    if (!order) throw new Error(`order ${id} is not visible to this client`);
+    return sagaView(order);
   }
 
   async function shopperWithCart(lines: Array<{ productId: string; quantity: number }>): Promise<Session> {
@@ -72,7 +93,7 @@ describe('order saga', () => {
       payment: { status: 'FAILED' },
       items: [{ product: { stock: 4 } }],
     });
-    expect((order.payment as { failureReason: string }).failureReason).toMatch(/declined/i);
+    expect(order.payment?.failureReason).toMatch(/declined/i);
   });
 
   it('out of stock: FAILED(OUT_OF_STOCK) with nothing partially reserved', async () => {
@@ -108,10 +129,8 @@ describe('order saga', () => {
     expect(statuses.filter((s) => s === 'CONFIRMED')).toHaveLength(5);
     expect(statuses.filter((s) => s === 'FAILED')).toHaveLength(45);
     await expectInvariants(stack, { stockAtStart: new Map([[product.id, 5]]), orderIds });
-    const { product: after } = await api.ok<{ product: { stock: number } }>('query($id: ID!) { product(id: $id) { stock } }', {
-      id: product.id,
-    });
-    expect(after.stock).toBe(0);
+    const { product: after } = await api.request(ProductDocument, { id: product.id });
+    expect(after?.stock).toBe(0);
   });
 
   it('concurrent duplicate checkouts with one idempotency key place one order', async () => {
@@ -120,17 +139,17 @@ describe('order saga', () => {
     const key = `key-${Date.now()}`;
     const ids = await Promise.all(Array.from({ length: 8 }, () => checkout(shopper.client, 'tok_visa', key)));
     expect(new Set(ids).size).toBe(1);
-    const other = await shopper.client.request(
-      'mutation($input: CheckoutInput!) { checkout(input: $input) { id } }',
-      { input: { paymentToken: 'tok_mastercard', idempotencyKey: key } },
-    );
-    expect(codes(other)).toEqual(['CONFLICT']);
+    const other = shopper.client.request(CheckoutDocument, { input: { paymentToken: 'tok_mastercard', idempotencyKey: key } });
+    expect(await errorCodes(other)).toEqual(['CONFLICT']);
     await expectInvariants(stack, { stockAtStart: new Map([[product.id, 10]]), orderIds: [ids[0]] });
     expect(await readOrder(shopper.client, ids[0])).toMatchObject({ status: 'CONFIRMED', items: [{ product: { stock: 9 } }] });
   });
 
   describe('cancelOrder at each status', () => {
-    const CANCEL = 'mutation($id: ID!) { cancelOrder(id: $id) { status statusHistory { status } } }';
+    async function cancel(client: StoregraphClient, id: string) {
+      const { cancelOrder: order } = await client.request(CancelOrderDocument, { id });
+      return { status: order.status, statusHistory: order.statusHistory.map(({ status }) => ({ status })) };
+    }
 
     it('PENDING: cancelled before catalog reserved anything; nothing stays held', async () => {
       const product = await createProduct(admin, { price: '2.00', stock: 3 });
@@ -139,8 +158,10 @@ describe('order saga', () => {
       // Hold the order at PENDING: no relay publishes orders' events for a while.
       await ordersEvents.relay?.stop();
       const orderId = await checkout(shopper.client);
-      const { cancelOrder } = await shopper.client.ok<{ cancelOrder: unknown }>(CANCEL, { id: orderId });
-      expect(cancelOrder).toEqual({ status: 'CANCELLED', statusHistory: [{ status: 'PENDING' }, { status: 'CANCELLED' }] });
+      expect(await cancel(shopper.client, orderId)).toEqual({
+        status: 'CANCELLED',
+        statusHistory: [{ status: 'PENDING' }, { status: 'CANCELLED' }],
+      });
       const relay = new OutboxRelay({
         orm: stack.subgraphs.orders.database.orm,
         bus: ordersEvents.bus,
@@ -157,8 +178,7 @@ describe('order saga', () => {
       const shopper = await shopperWithCart([{ productId: product.id, quantity: 2 }]);
       const orderId = await checkout(shopper.client, 'tok_delayed');
       await waitForStatus(shopper.client, orderId, 'RESERVED');
-      const { cancelOrder } = await shopper.client.ok<{ cancelOrder: unknown }>(CANCEL, { id: orderId });
-      expect(cancelOrder).toEqual({
+      expect(await cancel(shopper.client, orderId)).toEqual({
         status: 'CANCELLED',
         statusHistory: [{ status: 'PENDING' }, { status: 'RESERVED' }, { status: 'CANCELLED' }],
       });
@@ -172,10 +192,9 @@ describe('order saga', () => {
       const shopper = await shopperWithCart([{ productId: product.id, quantity: 2 }]);
       const orderId = await checkout(shopper.client);
       await waitForStatus(shopper.client, orderId, 'CONFIRMED');
-      await shopper.client.ok(CANCEL, { id: orderId });
+      await cancel(shopper.client, orderId);
       await waitForPayment(shopper.client, orderId, 'REFUNDED');
-      const again = await shopper.client.ok<{ cancelOrder: unknown }>(CANCEL, { id: orderId });
-      expect(again.cancelOrder).toEqual({
+      expect(await cancel(shopper.client, orderId)).toEqual({
         status: 'CANCELLED',
         statusHistory: [{ status: 'PENDING' }, { status: 'RESERVED' }, { status: 'CONFIRMED' }, { status: 'CANCELLED' }],
       });
@@ -188,31 +207,28 @@ describe('order saga', () => {
       const shopper = await shopperWithCart([{ productId: product.id, quantity: 1 }]);
       const orderId = await checkout(shopper.client, 'tok_insufficientFunds');
       await waitForStatus(shopper.client, orderId, 'FAILED');
-      expect(codes(await shopper.client.request(CANCEL, { id: orderId }))).toEqual(['CONFLICT']);
+      expect(await errorCodes(cancel(shopper.client, orderId))).toEqual(['CONFLICT']);
       await expectInvariants(stack, { stockAtStart: new Map([[product.id, 2]]), orderIds: [orderId] });
       expect(await readOrder(shopper.client, orderId)).toMatchObject({ status: 'FAILED', failureReason: 'PAYMENT_DECLINED' });
     });
   });
 });
 
-async function waitForStatus(client: ApiClient, orderId: string, status: string): Promise<void> {
+async function waitForStatus(client: StoregraphClient, orderId: string, status: string): Promise<void> {
   await waitFor(
     async () => {
-      const { order } = await client.ok<{ order: { status: string } }>('query($id: ID!) { order(id: $id) { status } }', { id: orderId });
-      return order.status === status;
+      const { order } = await client.request(OrderDocument, { id: orderId });
+      return order?.status === status;
     },
     { timeoutMs: 15_000, what: `order ${status}` },
   );
 }
 
-async function waitForPayment(client: ApiClient, orderId: string, status: string): Promise<void> {
+async function waitForPayment(client: StoregraphClient, orderId: string, status: string): Promise<void> {
   await waitFor(
     async () => {
-      const { order } = await client.ok<{ order: { payment: { status: string } | null } }>(
-        'query($id: ID!) { order(id: $id) { payment { status } } }',
-        { id: orderId },
-      );
-      return order.payment?.status === status;
+      const { order } = await client.request(OrderDocument, { id: orderId });
+      return order?.payment?.status === status;
     },
     { timeoutMs: 15_000, what: `payment ${status}` },
   );

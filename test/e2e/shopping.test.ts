@@ -1,6 +1,10 @@
+import { CartDocument, CheckoutDocument, CreateCategoryDocument, MeDocument, OrderDocument } from '@storegraph/sdk';
 import { startStack, type Stack } from './support/stack';
-import { ApiClient, addToCart, checkout, createProduct, logIn, signUp } from './support/client';
+import { addToCart, checkout, connect, createProduct, logIn, signUp, type StoregraphClient } from './support/client';
 import { waitForSettled } from './support/invariants';
+
+/** An ISO-8601 UTC timestamp, as the contract's DateTime promises. */
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
 /**
  * The client's view of a purchase: sign up, browse, fill the cart, check out, and read
@@ -8,12 +12,12 @@ import { waitForSettled } from './support/invariants';
  */
 describe('shopping through the gateway', () => {
   let stack: Stack;
-  let api: ApiClient;
-  let admin: ApiClient;
+  let api: StoregraphClient;
+  let admin: StoregraphClient;
 
   beforeAll(async () => {
     stack = await startStack();
-    api = new ApiClient(stack.url);
+    api = connect(stack.url);
     admin = (await logIn(api, stack.admin.email, stack.admin.password)).client;
   });
 
@@ -21,73 +25,75 @@ describe('shopping through the gateway', () => {
 
   it('places an order priced by the catalog and reads it back across every subgraph', async () => {
     const shopper = await signUp(api, 'Ada');
-    const { createCategory: category } = await admin.ok<{ createCategory: { id: string } }>(
-      'mutation($input: CreateCategoryInput!) { createCategory(input: $input) { id } }',
-      { input: { name: 'Teapots', slug: `teapots-${Date.now()}` } },
-    );
+    const { createCategory: category } = await admin.request(CreateCategoryDocument, {
+      input: { name: 'Teapots', slug: `teapots-${Date.now()}` },
+    });
     const teapot = await createProduct(admin, { price: '19.9', stock: 10, name: 'Cast iron teapot', categoryId: category.id });
     const cups = await createProduct(admin, { price: '4.25', stock: 3, name: 'Cup' });
+    const teapotView = {
+      id: teapot.id,
+      sku: teapot.sku,
+      name: 'Cast iron teapot',
+      description: '',
+      price: { amount: '19.90', currency: 'USD' },
+      category: { id: category.id, name: 'Teapots', slug: category.slug },
+      stock: 10,
+      createdAt: expect.stringMatching(ISO_TIME),
+    };
+    const cupView = { ...teapotView, id: cups.id, sku: cups.sku, name: 'Cup', price: { amount: '4.25', currency: 'USD' }, category: null, stock: 3 };
 
     await addToCart(shopper.client, teapot.id, 1);
     await addToCart(shopper.client, cups.id, 2);
     await addToCart(shopper.client, teapot.id, 1);
 
-    const { cart } = await shopper.client.ok<{ cart: unknown }>(
-      '{ cart { items { quantity product { id name price { amount currency } } } subtotal { amount currency } } }',
-    );
+    const { cart } = await shopper.client.request(CartDocument);
     expect(cart).toEqual({
       items: [
-        { quantity: 2, product: { id: teapot.id, name: 'Cast iron teapot', price: { amount: '19.90', currency: 'USD' } } },
-        { quantity: 2, product: { id: cups.id, name: 'Cup', price: { amount: '4.25', currency: 'USD' } } },
+        { quantity: 2, product: teapotView },
+        { quantity: 2, product: cupView },
       ],
       subtotal: { amount: '48.30', currency: 'USD' },
     });
 
-    const { checkout: placed } = await shopper.client.ok<{ checkout: { id: string; status: string } }>(
-      'mutation { checkout(input: { paymentToken: "tok_visa" }) { id status } }',
-    );
+    const { checkout: placed } = await shopper.client.request(CheckoutDocument, { input: { paymentToken: 'tok_visa' } });
     expect(placed.status).toBe('PENDING');
     const orderId = placed.id;
     await waitForSettled(stack, [orderId]);
-    const { order, cart: emptied } = await shopper.client.ok<{ order: Record<string, unknown>; cart: unknown }>(
-      `query($id: ID!) {
-        order(id: $id) {
-          id status failureReason
-          user { id email name }
-          items { quantity unitPrice { amount currency } product { id name category { name } } }
-          total { amount currency }
-          statusHistory { status }
-          payment { status amount { amount currency } order { id } }
-        }
-        cart { items { quantity } subtotal { amount } }
-      }`,
-      { id: orderId },
-    );
-    expect(order).toEqual({
+    const { order } = await shopper.client.request(OrderDocument, { id: orderId });
+    const expectedOrder = {
       id: orderId,
       status: 'CONFIRMED',
       failureReason: null,
-      user: { id: shopper.userId, email: shopper.email, name: 'Ada' },
-      items: [
-        {
-          quantity: 2,
-          unitPrice: { amount: '19.90', currency: 'USD' },
-          product: { id: teapot.id, name: 'Cast iron teapot', category: { name: 'Teapots' } },
-        },
-        { quantity: 2, unitPrice: { amount: '4.25', currency: 'USD' }, product: { id: cups.id, name: 'Cup', category: null } },
-      ],
+      createdAt: expect.stringMatching(ISO_TIME),
       total: { amount: '48.30', currency: 'USD' },
-      statusHistory: [{ status: 'PENDING' }, { status: 'RESERVED' }, { status: 'CONFIRMED' }],
-      payment: { status: 'CAPTURED', amount: { amount: '48.30', currency: 'USD' }, order: { id: orderId } },
-    });
-    expect(emptied).toEqual({ items: [], subtotal: { amount: '0.00' } });
+      statusHistory: ['PENDING', 'RESERVED', 'CONFIRMED'].map((status) => ({ status, at: expect.stringMatching(ISO_TIME) })),
+      items: [
+        { quantity: 2, unitPrice: { amount: '19.90', currency: 'USD' }, product: { ...teapotView, stock: 8 } },
+        { quantity: 2, unitPrice: { amount: '4.25', currency: 'USD' }, product: { ...cupView, stock: 1 } },
+      ],
+      payment: {
+        id: expect.any(String),
+        order: { id: orderId },
+        status: 'CAPTURED',
+        amount: { amount: '48.30', currency: 'USD' },
+        failureReason: null,
+        createdAt: expect.stringMatching(ISO_TIME),
+      },
+      user: { id: shopper.userId, email: shopper.email, name: 'Ada', role: 'CUSTOMER', createdAt: expect.stringMatching(ISO_TIME) },
+    };
+    expect(order).toEqual(expectedOrder);
 
-    const { me } = await shopper.client.ok<{ me: unknown }>(
-      '{ me { id orders(first: 5) { totalCount edges { node { id status total { amount } } } } } }',
-    );
+    const { cart: emptied } = await shopper.client.request(CartDocument);
+    expect(emptied).toEqual({ items: [], subtotal: { amount: '0.00', currency: 'USD' } });
+
+    const { me } = await shopper.client.request(MeDocument, { ordersFirst: 5 });
     expect(me).toEqual({
-      id: shopper.userId,
-      orders: { totalCount: 1, edges: [{ node: { id: orderId, status: 'CONFIRMED', total: { amount: '48.30' } } }] },
+      ...expectedOrder.user,
+      orders: {
+        totalCount: 1,
+        pageInfo: { hasNextPage: false, endCursor: expect.any(String) },
+        edges: [{ cursor: expect.any(String), node: expectedOrder }],
+      },
     });
   });
 
@@ -97,11 +103,11 @@ describe('shopping through the gateway', () => {
     const product = await createProduct(admin, { price: '1.00', stock: 5 });
     await addToCart(owner.client, product.id, 1);
     const orderId = await checkout(owner.client);
-    const query = 'query($id: ID!) { order(id: $id) { id user { id } } }';
 
-    expect((await stranger.client.request(query, { id: orderId })).data).toEqual({ order: null });
-    expect((await api.request(query, { id: orderId })).data).toEqual({ order: null });
-    expect((await admin.request(query, { id: orderId })).data).toEqual({ order: { id: orderId, user: { id: owner.userId } } });
+    expect(await stranger.client.request(OrderDocument, { id: orderId })).toEqual({ order: null });
+    expect(await api.request(OrderDocument, { id: orderId })).toEqual({ order: null });
+    const { order } = await admin.request(OrderDocument, { id: orderId });
+    expect({ id: order?.id, user: order?.user.id }).toEqual({ id: orderId, user: owner.userId });
   });
 
   it('serves /health and /ready', async () => {

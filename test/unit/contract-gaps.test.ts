@@ -9,6 +9,9 @@ const contract = buildSchema(`
   type Subscription { changed: User! }
 `);
 
+/** The fixtures below are about everything but subscriptions: the fixture contract's is excused. */
+const withoutSubscription = new Map([['Subscription', 'not under test here']]);
+
 describe('contractGaps', () => {
   it('passes an API that serves the contract plus additions', () => {
     const api = buildSchema(`
@@ -17,7 +20,7 @@ describe('contractGaps', () => {
       type User { id: ID!, role: Role!, email: String, orders(first: Int = 20, after: String, status: String): [String!]! }
       type Query { me: User, users(filter: Filter): [User!]!, extra: Int }
     `);
-    expect(contractGaps(contract, api)).toEqual([]);
+    expect(contractGaps(contract, api, withoutSubscription)).toEqual([]);
   });
 
   it('names each missing type, field, argument, input field and enum value', () => {
@@ -27,7 +30,7 @@ describe('contractGaps', () => {
       type User { id: ID!, orders(first: Int = 20): [String!]! }
       type Query { me: User, users: [User!]! }
     `);
-    expect(contractGaps(contract, api)).toEqual([
+    expect(contractGaps(contract, api, withoutSubscription)).toEqual([
       'Role: missing enum value ADMIN',
       'Filter: missing input field inStock: Boolean',
       'User: missing field role: Role!',
@@ -38,7 +41,7 @@ describe('contractGaps', () => {
 
   it('reports a type missing altogether', () => {
     const api = buildSchema('type User { id: ID!, role: String!, orders(first: Int = 20, after: String): [String!]! } type Query { me: User, users(filter: String): [User!]! }');
-    expect(contractGaps(contract, api)).toEqual([
+    expect(contractGaps(contract, api, withoutSubscription)).toEqual([
       'missing enum Role',
       'missing input type Filter',
       'User.role is String!, contract says Role!',
@@ -53,7 +56,7 @@ describe('contractGaps', () => {
       type User { id: ID, role: Role!, orders(first: Int = 10, after: String): [String]! }
       type Query { me: User!, users(filter: Filter, region: String!): [User!]! }
     `);
-    expect(contractGaps(contract, api)).toEqual([
+    expect(contractGaps(contract, api, withoutSubscription)).toEqual([
       'Filter: input field search is String!, contract says String',
       'Filter: adds required input field tenant: ID!, which contract clients do not send',
       'User.id is ID, contract says ID!',
@@ -66,7 +69,7 @@ describe('contractGaps', () => {
 
   it('excuses the types it is told to, and only those', () => {
     const api = buildSchema('enum Role { CUSTOMER ADMIN } input Filter { search: String, inStock: Boolean } type User { id: ID!, role: Role!, orders(first: Int = 20, after: String): [String!]! } type Query { me: User, users(filter: Filter): [User!]! }');
-    expect(contractGaps(contract, api)).toEqual([]);
+    expect(contractGaps(contract, api, withoutSubscription)).toEqual([]);
     expect(contractGaps(contract, api, new Map())).toEqual([
       'missing object type Subscription',
       'the subscription root type is missing, contract says Subscription',

@@ -2,7 +2,7 @@ import { buildSubgraphSchema, printSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { GraphQLError, GraphQLScalarType, Kind, type GraphQLSchema, parse } from 'graphql';
-import { buildSchema, createResolversMap, getMetadataStorage, type NonEmptyArray } from 'type-graphql';
+import { buildSchema, createResolversMap, getMetadataStorage, type NonEmptyArray, type PubSub } from 'type-graphql';
 
 function toDate(value: unknown): Date {
   const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : new Date(NaN);
@@ -28,6 +28,11 @@ export interface SubgraphSchemaOptions {
   orphanedTypes?: Function[];
   /** `__resolveReference` per entity type name. */
   referenceResolvers?: GraphQLResolverMap<unknown>;
+  /**
+   * type-graphql refuses to build any @Subscription without a PubSub, even one that
+   * brings its own `subscribe`; a subgraph with subscriptions passes it here.
+   */
+  pubSub?: PubSub;
 }
 
 /**
@@ -42,6 +47,7 @@ export async function buildFederatedSchema(options: SubgraphSchemaOptions): Prom
   const schema = await buildSchema({
     resolvers: options.resolvers,
     orphanedTypes: options.orphanedTypes,
+    pubSub: options.pubSub,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: false,
     skipCheck: true,

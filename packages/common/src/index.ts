@@ -18,3 +18,4 @@ export * from './money';
 export * from './pagination';
 export * from './redis';
 export * from './service';
+export * from './run-service';

@@ -15,8 +15,10 @@ import type { OrdersConfig } from './config';
 import { CartService } from './services/cart.service';
 import { CheckoutService } from './services/checkout.service';
 import { OrderSagaService } from './services/order-saga.service';
+import { OrderStatusFeed } from './services/order-status-feed.service';
 import { OrderService } from './services/order.service';
 import { HttpProductCatalog, type ProductCatalog } from './services/product-catalog';
+import { attachSubscriptionServer } from './subscription-server';
 
 export { buildSchema } from './schema';
 export { readConfig, type OrdersConfig } from './config';
@@ -24,6 +26,15 @@ export { readConfig, type OrdersConfig } from './config';
 export interface OrdersApp extends SubgraphService {
   /** The saga's side: NATS bus, outbox relay, consumer (tests publish and observe through it). */
   events: EventRuntime;
+  /** `orderStatusChanged` over graphql-ws: what this process holds for its live subscribers. */
+  live: LiveOrders;
+}
+
+export interface LiveOrders {
+  /** Subscribers registered for status changes (0 once all have unsubscribed or disconnected). */
+  subscribers(): number;
+  /** NATS subscriptions held for them: one per process, however many subscribers. */
+  natsSubscriptions(): number;
 }
 
 export interface OrdersDeps {
@@ -40,7 +51,14 @@ export async function createApp(config: OrdersConfig, deps: OrdersDeps = {}): Pr
   const catalog = deps.catalog ?? new HttpProductCatalog(config.catalogUrl);
   const cart = new CartService(config.currency);
   const saga = new OrderSagaService(logger);
-  const services = { cart, checkout: new CheckoutService(config.currency, cart, saga), order: new OrderService(saga) };
+  const statusFeed = new OrderStatusFeed(logger);
+  const services = {
+    cart,
+    checkout: new CheckoutService(config.currency, cart, saga),
+    order: new OrderService(saga),
+    statusFeed,
+  };
+  const extendContext = createContextFactory(services, catalog);
   const schema = await buildSchema();
   const database = await openDatabase({ url: config.databaseUrl, entities, migrations });
   let events: EventRuntime | null = null;
@@ -55,17 +73,29 @@ export async function createApp(config: OrdersConfig, deps: OrdersDeps = {}): Pr
       relay: deps.relay,
       sweepIntervalMs: deps.sweepIntervalMs,
     });
+    statusFeed.start(events.bus);
     const service = await createSubgraphService<OrdersContext>({
       name: 'orders',
       config,
       schema,
       database,
       logger,
-      extendContext: createContextFactory(services, catalog),
+      extendContext,
       ready: events.ready,
       onStop: events.stop,
     });
-    return { ...service, events };
+    const subscriptions = attachSubscriptionServer({ server: service.server, schema, config, database, logger, extendContext });
+    return {
+      ...service,
+      events,
+      live: { subscribers: () => statusFeed.subscribers(), natsSubscriptions: () => statusFeed.natsSubscriptions() },
+      // Sockets first: an open WebSocket would keep the HTTP server from closing.
+      stop: async () => {
+        await subscriptions.close();
+        await statusFeed.stop();
+        await service.stop();
+      },
+    };
   } catch (err) {
     await events?.stop();
     await database.close();

@@ -6,6 +6,7 @@ import { createOrderLoader } from './loaders/order.loader';
 import { createProductLoader } from './loaders/product.loader';
 import type { CartService } from './services/cart.service';
 import type { CheckoutService } from './services/checkout.service';
+import type { OrderStatusFeed } from './services/order-status-feed.service';
 import type { OrderService } from './services/order.service';
 import type { CatalogProduct, ProductCatalog } from './services/product-catalog';
 
@@ -21,6 +22,7 @@ export interface OrdersServices {
   cart: CartService;
   checkout: CheckoutService;
   order: OrderService;
+  statusFeed: OrderStatusFeed;
 }
 
 export interface OrdersContext extends RequestContext {

@@ -1,16 +1,32 @@
 import { buildFederatedSchema } from '@storegraph/common';
 import type { GraphQLSchema } from 'graphql';
+import type { PubSub } from 'type-graphql';
 import { CartItemResolver, CartResolver } from './resolvers/cart.resolver';
 import { orderReference, userReference } from './resolvers/order.reference';
 import { OrderResolver } from './resolvers/order.resolver';
+import { OrderStatusResolver } from './resolvers/order-status.resolver';
 import { UserOrdersResolver } from './resolvers/user-orders.resolver';
 import { ProductStub } from './types/product.stub';
+
+/**
+ * type-graphql demands a PubSub for any subscription; ours brings its own `subscribe`
+ * (the NATS-fed OrderStatusFeed), so a topic-based subscription here is a bug.
+ */
+const noTopics: PubSub = {
+  publish: () => {
+    throw new Error('orders subscriptions are fed by OrderStatusFeed, not by PubSub topics');
+  },
+  subscribe: () => {
+    throw new Error('orders subscriptions are fed by OrderStatusFeed, not by PubSub topics');
+  },
+};
 
 /** Needs no database: `print-schemas` calls it to write schema.graphql. */
 export function buildSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema({
-    resolvers: [CartResolver, CartItemResolver, OrderResolver, UserOrdersResolver],
+    resolvers: [CartResolver, CartItemResolver, OrderResolver, UserOrdersResolver, OrderStatusResolver],
     orphanedTypes: [ProductStub],
     referenceResolvers: { Order: orderReference, User: userReference },
+    pubSub: noTopics,
   });
 }

@@ -13,6 +13,9 @@ import * as gateway from '@storegraph/gateway';
  */
 export interface Stack {
   url: string;
+  gateway: gateway.GatewayApp;
+  /** Each subgraph's HTTP endpoint, for a second gateway or a second instance. */
+  urls: Record<'users' | 'catalog' | 'orders' | 'payments', string>;
   admin: { email: string; password: string };
   subgraphs: {
     users: users.UsersApp;
@@ -64,6 +67,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const subgraphs = { users: usersApp, catalog: catalogApp, orders: ordersApp, payments: paymentsApp };
   return {
     url,
+    gateway: gatewayApp,
+    urls: { users: usersUrl, catalog: catalogUrl, orders: ordersUrl, payments: paymentsUrl },
     admin,
     subgraphs,
     queryCounts: () => ({

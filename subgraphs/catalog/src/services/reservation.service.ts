@@ -1,6 +1,20 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { emit } from '@storegraph/common';
-import { HOLD, lockProducts, moveStock, RELEASE, reservedLines, RESTOCK, SELL, sumLines, type StockLine } from './stock.ledger';
+import {
+  HOLD,
+  linesJson,
+  lockProducts,
+  lockReservedLines,
+  MOVE_STOCK_SQL,
+  moveLockedStock,
+  moveStock,
+  RELEASE,
+  reservedLines,
+  RESTOCK,
+  SELL,
+  sumLines,
+  type StockLine,
+} from './stock.ledger';
 
 export type ReservationStatus = 'HELD' | 'SOLD' | 'RELEASED' | 'REJECTED' | 'CANCELLED';
 
@@ -54,11 +68,14 @@ export class ReservationService {
       return { outcome: 'rejected', productIds: short };
     }
 
-    await moveStock(this.tx, lines, HOLD);
+    // The rows are locked above: hold the units and record the lines in one statement
+    // (a data-modifying WITH always runs to completion).
+    const json = linesJson(lines);
     await this.tx.execute(
-      `insert into reservation_items (order_id, product_id, quantity)
+      `with held as (${MOVE_STOCK_SQL})
+       insert into reservation_items (order_id, product_id, quantity)
        select ?, x.product_id, x.quantity from jsonb_to_recordset(?::jsonb) as x(product_id uuid, quantity int)`,
-      [orderId, JSON.stringify(lines.map((l) => ({ product_id: l.productId, quantity: l.quantity })))],
+      [HOLD.onHand, HOLD.reserved, json, orderId, json],
     );
     const expiresAt = new Date(inserted[0].expires_at).toISOString();
     await emit(this.tx, 'catalog.stock.reserved', { orderId, expiresAt });
@@ -72,7 +89,7 @@ export class ReservationService {
       [orderId],
     );
     if (released.length === 0) return false;
-    await moveStock(this.tx, await reservedLines(this.tx, [orderId]), RELEASE);
+    await moveLockedStock(this.tx, await lockReservedLines(this.tx, orderId), RELEASE);
     return true;
   }
 
@@ -84,7 +101,7 @@ export class ReservationService {
       [paymentId, orderId],
     );
     if (sold.length === 0) return false;
-    await moveStock(this.tx, await reservedLines(this.tx, [orderId]), SELL);
+    await moveLockedStock(this.tx, await lockReservedLines(this.tx, orderId), SELL);
     await emit(this.tx, 'catalog.stock.sold', { orderId, paymentId });
     return true;
   }
@@ -109,12 +126,12 @@ export class ReservationService {
       [orderId],
     );
     if (changed.length === 0) return 'unchanged';
-    const lines = await reservedLines(this.tx, [orderId]);
+    const lines = await lockReservedLines(this.tx, orderId);
     if (changed[0].previous === 'HELD') {
-      await moveStock(this.tx, lines, RELEASE);
+      await moveLockedStock(this.tx, lines, RELEASE);
       return 'released';
     }
-    await moveStock(this.tx, lines, RESTOCK);
+    await moveLockedStock(this.tx, lines, RESTOCK);
     return 'restocked';
   }
 

@@ -58,14 +58,37 @@ export async function moveStock(tx: EntityManager, lines: readonly StockLine[], 
     tx,
     lines.map((line) => line.productId),
   );
+  await moveLockedStock(tx, lines, movement);
+}
+
+/** The jsonb the ledger's statements take their lines from (one parameter, any number of lines). */
+export const linesJson = (lines: readonly StockLine[]): string =>
+  JSON.stringify(lines.map((l) => ({ product_id: l.productId, quantity: l.quantity })));
+
+/** The UPDATE of a movement; `?` order: onHand sign, reserved sign, lines json. */
+export const MOVE_STOCK_SQL = `update products p
+    set on_hand = p.on_hand + ? * x.quantity, reserved = p.reserved + ? * x.quantity
+   from jsonb_to_recordset(?::jsonb) as x(product_id uuid, quantity int)
+  where p.id = x.product_id`;
+
+/** Applies a movement to lines whose product rows this transaction has already locked (in id order). */
+export async function moveLockedStock(tx: EntityManager, lines: readonly StockLine[], movement: Movement): Promise<void> {
+  if (lines.length === 0) return;
   // The check constraint (0 <= reserved <= on_hand, on_hand >= 0) is the last line of defence.
-  await tx.execute(
-    `update products p
-        set on_hand = p.on_hand + ? * x.quantity, reserved = p.reserved + ? * x.quantity
-       from jsonb_to_recordset(?::jsonb) as x(product_id uuid, quantity int)
-      where p.id = x.product_id`,
-    [movement.onHand, movement.reserved, JSON.stringify(lines.map((l) => ({ product_id: l.productId, quantity: l.quantity })))],
+  await tx.execute(MOVE_STOCK_SQL, [movement.onHand, movement.reserved, linesJson(lines)]);
+}
+
+/**
+ * One order's reserved lines (one per product: the primary key), with their product rows
+ * locked in id order like lockProducts, in one statement instead of a read and a lock.
+ */
+export async function lockReservedLines(tx: EntityManager, orderId: string): Promise<StockLine[]> {
+  const rows: Array<{ product_id: string; quantity: number }> = await tx.execute(
+    `select ri.product_id, ri.quantity from reservation_items ri join products p on p.id = ri.product_id
+      where ri.order_id = ? order by p.id for update of p`,
+    [orderId],
   );
+  return rows.map((row) => ({ productId: row.product_id, quantity: row.quantity }));
 }
 
 /** The units held by the given reservations, summed per product. */

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { badInput, conflict, notFound, uuidv7 } from '@storegraph/common';
 import type { OrdersContext } from '../context';
-import { CartItem, Order, OrderItem, OrderStatus } from '../entities';
+import { type CartItem, Order, OrderStatus } from '../entities';
 import type { CheckoutInput } from '../types/checkout.input';
-import type { CartService } from './cart.service';
+import { readCartLines, type CartService } from './cart.service';
 import type { OrderSagaService } from './order-saga.service';
 
 const MAX_TOKEN_LENGTH = 255;
@@ -44,11 +43,7 @@ export class CheckoutService {
     return ctx.em.transactional(async (em) => {
       // The row locks serialize checkouts of one user: a concurrent duplicate waits here,
       // then finds the cart emptied and the first order under its key.
-      const lines = await em.find(
-        CartItem,
-        { userId },
-        { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { addedAt: 'asc', productId: 'asc' }, refresh: true },
-      );
+      const lines = await readCartLines(em, userId, true);
       if (key !== null) {
         const earlier = await em.findOne(Order, { userId, idempotencyKey: key }, { refresh: true });
         if (earlier) return this.replay(earlier, fingerprint);
@@ -62,18 +57,27 @@ export class CheckoutService {
         const winner = await em.findOneOrFail(Order, { userId, idempotencyKey: key }, { refresh: true });
         return this.replay(winner, fingerprint);
       }
-      await em.insertMany(
-        OrderItem,
-        lines.map((line, position) => ({
-          orderId: order.entity.id,
-          position,
-          productId: line.productId,
-          quantity: line.quantity,
-          unitPriceMinor: order.unitPrices[position],
-        })),
+      // The order's lines, and the cart emptied of them, in one statement (a data-modifying
+      // WITH always runs). Only the lines that were ordered: a line added meanwhile stays.
+      await em.execute(
+        `with ordered as (delete from cart_items where user_id = ? and product_id = any(?::uuid[]))
+         insert into order_items (order_id, position, product_id, quantity, unit_price_minor)
+         select ?, x.position, x.product_id, x.quantity, x.unit_price_minor
+           from jsonb_to_recordset(?::jsonb) as x(position int, product_id uuid, quantity int, unit_price_minor int)`,
+        [
+          userId,
+          `{${lines.map((line) => line.productId).join(',')}}`,
+          order.entity.id,
+          JSON.stringify(
+            lines.map((line, position) => ({
+              position,
+              product_id: line.productId,
+              quantity: line.quantity,
+              unit_price_minor: order.unitPrices[position],
+            })),
+          ),
+        ],
       );
-      // Only the lines that were ordered: a line added meanwhile stays for the next order.
-      await em.nativeDelete(CartItem, { userId, productId: { $in: lines.map((line) => line.productId) } });
       // Replays returned above: only a newly inserted order is announced.
       await this.saga.placed(em, order.entity, lines.map(({ productId, quantity }) => ({ productId, quantity })));
       return order.entity;

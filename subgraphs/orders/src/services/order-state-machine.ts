@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { conflict, emit } from '@storegraph/common';
 import { OrderFailureReason, OrderStatus } from '../entities/order-status.enum';
-import { Order, type StatusHistoryEntry } from '../entities/order.entity';
+import type { Order, StatusHistoryEntry } from '../entities/order.entity';
 
 /**
  * The order lifecycle as data: each status and the statuses it may move to. There are
@@ -77,12 +77,11 @@ const STEP_EVENTS: Readonly<Partial<Record<OrderStatus, (tx: EntityManager, orde
 export async function transitionOrder(tx: EntityManager, order: Order, to: OrderStatus, reason?: OrderFailureReason): Promise<Order> {
   const before = order.status;
   transition(order, to, reason);
-  const updated = await tx.nativeUpdate(
-    Order,
-    { id: order.id, status: before },
-    { status: order.status, failureReason: order.failureReason, statusHistory: order.statusHistory },
+  const updated = await tx.execute<unknown[]>(
+    'update orders set status = ?, failure_reason = ?, status_history = ?::jsonb where id = ? and status = ? returning id',
+    [order.status, order.failureReason, JSON.stringify(order.statusHistory), order.id, before],
   );
-  if (updated !== 1) throw conflict(`Order ${order.id} changed while moving from ${before} to ${to}`);
+  if (updated.length !== 1) throw conflict(`Order ${order.id} changed while moving from ${before} to ${to}`);
   await STEP_EVENTS[to]?.(tx, order);
   return order;
 }

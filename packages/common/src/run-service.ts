@@ -1,0 +1,63 @@
+import { type Dependency, unreachable } from './infra';
+import { createLogger, type Logger } from './logger';
+
+export interface Runnable {
+  listen(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Where each kind of infrastructure comes from, and how a developer starts it. */
+const HINTS = {
+  postgres: { name: 'PostgreSQL', hint: 'pg_ctlcluster <version> main start (or: docker compose up -d postgres)' },
+  redis: { name: 'Redis', hint: 'redis-server --daemonize yes (or: docker compose up -d redis)' },
+  nats: { name: 'NATS', hint: 'nats-server -js (or: docker compose up -d nats)' },
+} as const;
+
+/** The infrastructure a service needs, with any password left out of what is logged. */
+export function dependencies(urls: Partial<Record<keyof typeof HINTS, string>>): Dependency[] {
+  return Object.entries(urls).map(([kind, url]) => {
+    const shown = new URL(url as string);
+    shown.password = '';
+    return { ...HINTS[kind as keyof typeof HINTS], url: shown.toString() };
+  });
+}
+
+export interface RunServiceOptions<C> {
+  name: string;
+  readConfig: () => C;
+  /** Checked before starting, so a missing database is named instead of hanging. */
+  needs: (config: C) => Dependency[];
+  start: (config: C, logger: Logger) => Promise<Runnable>;
+}
+
+/**
+ * Every service's entry point: read the config (fail fast), check the infrastructure,
+ * start, listen, and drain on SIGTERM/SIGINT. A failure to start says why and exits 1.
+ */
+export function runService<C>(options: RunServiceOptions<C>): void {
+  const logger = createLogger(options.name);
+  const main = async () => {
+    const config = options.readConfig();
+    const down = await unreachable(options.needs(config));
+    if (down.length > 0) throw new Error(down.join('\n'));
+    const app = await options.start(config, logger);
+    await app.listen();
+    const shutdown = (signal: string) => {
+      logger.info('stopping', { signal });
+      app.stop().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error('stop failed', { err });
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  };
+  main().catch((err: unknown) => {
+    logger.error('failed to start', { err: err instanceof Error ? err : new Error(String(err)) });
+    console.error(`${options.name} failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

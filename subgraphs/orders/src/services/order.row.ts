@@ -1,0 +1,42 @@
+import { Order, type StatusHistoryEntry } from '../entities/order.entity';
+import type { OrderFailureReason, OrderStatus } from '../entities/order-status.enum';
+
+/** Every column of `orders`, for the saga's hand-written reads. */
+export const ORDER_COLUMNS =
+  'id, user_id, status, failure_reason, total_minor, currency, status_history, payment_token, payment_id, ' +
+  'refund_requested, idempotency_key, request_fingerprint, created_at';
+
+export interface OrderRow {
+  id: string;
+  user_id: string;
+  status: OrderStatus;
+  failure_reason: OrderFailureReason | null;
+  total_minor: number;
+  currency: string;
+  status_history: StatusHistoryEntry[];
+  payment_token: string;
+  payment_id: string | null;
+  refund_requested: boolean;
+  idempotency_key: string | null;
+  request_fingerprint: string | null;
+  created_at: Date;
+}
+
+/** A detached Order (unknown to any entity manager, so nothing flushes it behind our back). */
+export function orderFromRow(row: OrderRow): Order {
+  return Object.assign(new Order(), {
+    id: row.id,
+    userId: row.user_id,
+    status: row.status,
+    failureReason: row.failure_reason,
+    totalMinor: row.total_minor,
+    currency: row.currency,
+    statusHistory: row.status_history,
+    paymentToken: row.payment_token,
+    paymentId: row.payment_id,
+    refundRequested: row.refund_requested,
+    idempotencyKey: row.idempotency_key,
+    requestFingerprint: row.request_fingerprint,
+    createdAt: new Date(row.created_at),
+  });
+}
