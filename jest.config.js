@@ -27,6 +27,7 @@ const shared = {
     '^@storegraph/sdk$': '<rootDir>/packages/sdk/src/index.ts',
   },
   testEnvironment: 'node',
+  setupFiles: ['<rootDir>/jest.setup.js'],
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
 };
 

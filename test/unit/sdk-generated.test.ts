@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { buildSchema, Kind, parse, visit, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import * as sdk from '@storegraph/sdk';
 import { apiSchemaSdl, OUTPUT_DIR_VARIABLE, SDK_GENERATED_DIR } from '../../codegen';
+import { firstDifference, readOr } from './support/files';
 
 /**
  * The SDK's generated files are committed (SPEC 4.7): this suite fails when they differ from
@@ -20,23 +21,7 @@ const refresh = 'run `npm run codegen` and commit the result';
 // The package's exports map hides its bin script from require.resolve; its folder is not hidden.
 const codegenBin = join(dirname(require.resolve('@graphql-codegen/cli/package.json')), 'cjs/bin.js');
 
-function readOr(path: string, fallback: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return fallback;
-  }
-}
 
-/** Where two texts part, so a stale-file failure shows what changed. */
-function firstDifference(committed: string, fresh: string): string {
-  const a = committed.split('\n');
-  const b = fresh.split('\n');
-  const line = a.findIndex((text, index) => text !== b[index]);
-  const at = line === -1 ? a.length : line;
-  const clip = (text: string | undefined) => (text === undefined ? '(end of file)' : text.slice(0, 200));
-  return `first difference at line ${at + 1}:\n    committed: ${clip(a[at])}\n    fresh:     ${clip(b[at])}`;
-}
 
 describe('generated SDK', () => {
   it('matches a fresh `npm run codegen`, file for file', async () => {

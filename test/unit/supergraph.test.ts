@@ -4,6 +4,7 @@ import { buildSchema } from 'graphql';
 import { contractGaps, EXCUSED_TYPES } from '../../scripts/contract';
 import { printFreshSchema } from '../../scripts/subgraph-schemas';
 import { composeFromConfig, readSupergraphConfig, SUPERGRAPH_FILE } from '../../scripts/supergraph';
+import { firstDifference, readOr } from './support/files';
 
 /**
  * The composed artifacts are committed (SPEC 3): this suite fails when one is stale,
@@ -13,22 +14,7 @@ const rootDir = resolve(__dirname, '../..');
 const contractPath = resolve(rootDir, '../shared/contract/api.graphql');
 const refresh = 'run `npm run compose` and commit the result';
 
-function readOr(path: string, fallback: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return fallback;
-  }
-}
 
-/** Where two texts part, so a stale-file failure shows what changed. */
-function firstDifference(committed: string, fresh: string): string {
-  const a = committed.split('\n');
-  const b = fresh.split('\n');
-  const line = a.findIndex((text, index) => text !== b[index]);
-  const at = line === -1 ? a.length : line;
-  return `first difference at line ${at + 1}:\n    committed: ${a[at] ?? '(end of file)'}\n    fresh:     ${b[at] ?? '(end of file)'}`;
-}
 
 describe('committed subgraph schemas', () => {
   it.each(readSupergraphConfig(rootDir).subgraphs.map((s) => [s.name, s.schemaFile] as const))(
