@@ -5,6 +5,7 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/common/package.json packages/common/
+COPY packages/sdk/package.json packages/sdk/
 COPY gateway/package.json gateway/
 COPY subgraphs/users/package.json subgraphs/users/
 COPY subgraphs/catalog/package.json subgraphs/catalog/
@@ -16,6 +17,8 @@ COPY packages packages
 COPY gateway gateway
 COPY subgraphs subgraphs
 COPY scripts scripts
+COPY bench bench
+COPY examples examples
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
