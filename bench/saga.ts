@@ -7,6 +7,7 @@
  *   npm run bench:saga                      1000 orders, concurrency 32
  *   BENCH_ORDERS=2000 BENCH_CONCURRENCY=64 npm run bench:saga
  *   BENCH_PROFILE=1 npm run bench:saga      also writes CPU profiles to bench/profiles/
+ *   BENCH_PG_SOCKET=/var/run/postgresql npm run bench:saga   PostgreSQL over its Unix socket
  *
  * Stop a running `npm start` first: the bench uses the same ports.
  */
@@ -56,7 +57,11 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const profileDir = join(ROOT, 'bench', 'profiles');
   if (PROFILE) mkdirSync(profileDir, { recursive: true });
-  const db = (name: string) => `postgres://postgres@127.0.0.1:5432/storegraph_bench_${name}`;
+  // BENCH_PG_SOCKET=/var/run/postgresql compares a Unix socket with TCP loopback.
+  const db = (name: string) =>
+    process.env.BENCH_PG_SOCKET
+      ? `postgres://postgres@localhost/storegraph_bench_${name}?host=${encodeURIComponent(process.env.BENCH_PG_SOCKET)}`
+      : `postgres://postgres@127.0.0.1:5432/storegraph_bench_${name}`;
   const stack = spawn(process.execPath, [join(ROOT, 'scripts/dist/start.js')], {
     cwd: ROOT,
     stdio: ['ignore', process.env.BENCH_STACK_LOG ? 'inherit' : 'ignore', 'inherit'],
