@@ -1,7 +1,9 @@
 import { join, resolve } from 'node:path';
-import { bearer, postGraphQL, testDatabaseUrl, testNatsNamespace, testRedisPrefix, unique, waitFor } from '@storegraph/common/testing';
+import { testDatabaseUrl, testNatsNamespace, testRedisPrefix, waitFor } from '@storegraph/common/testing';
+import { CancelOrderDocument } from '@storegraph/sdk';
 import { Child, waitUntilReady } from '../../scripts/children';
 import { startStack, type Stack } from './support/stack';
+import { addToCart, checkout, connect, createProduct, logIn, signUp } from './support/client';
 import { follow, openSocket } from './support/live';
 
 const ROOT = resolve(__dirname, '../..');
@@ -49,49 +51,26 @@ describe('subscriptions across replicas', () => {
     await stack?.stop();
   });
 
-  async function gql<T>(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
-    const response = await postGraphQL<T>(url, query, variables, token ? bearer(token) : {});
-    if (response.errors?.length || !response.data) throw new Error(JSON.stringify(response.errors));
-    return response.data;
-  }
-
   it('delivers changes made through one gateway and orders instance to subscribers of the other', async () => {
-    const admin = await gql<{ login: { accessToken: string } }>(
-      stack.url,
-      'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
-      { e: stack.admin.email, p: stack.admin.password },
-    );
-    const { createProduct } = await gql<{ createProduct: { id: string } }>(
-      stack.url,
-      'mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }',
-      { input: { sku: unique('REPL'), name: 'Replica', price: '3.00', stock: 10 } },
-      admin.login.accessToken,
-    );
-    const { register } = await gql<{ register: { accessToken: string } }>(
-      secondGateway,
-      'mutation($input: RegisterInput!) { register(input: $input) { accessToken } }',
-      { input: { email: `${unique('repl')}@storegraph.test`, password: 'replica-pass-1', name: 'R' } },
-    );
-    const token = register.accessToken;
-    await gql(secondGateway, 'mutation($p: ID!) { addToCart(productId: $p, quantity: 1) { subtotal { amount } } }', { p: createProduct.id }, token);
-    const { checkout } = await gql<{ checkout: { id: string } }>(
-      secondGateway,
-      'mutation { checkout(input: { paymentToken: "tok_visa" }) { id } }',
-      {},
-      token,
-    );
+    const admin = (await logIn(connect(stack.url), stack.admin.email, stack.admin.password)).client;
+    const product = await createProduct(admin, { price: '3.00', stock: 10, name: 'Replica' });
+    // The shopper talks to the second gateway only; its requests land on the second orders process.
+    const shopper = await signUp(connect(secondGateway), 'Replica shopper');
+    const token = shopper.accessToken;
+    await addToCart(shopper.client, product.id, 1);
+    const orderId = await checkout(shopper.client);
 
     const query = 'subscription($id: ID!) { orderStatusChanged(orderId: $id) { status statusHistory { status } } }';
     const onFirst = openSocket(stack.url, token);
     const onSecond = openSocket(secondGateway, token);
-    const first = follow(onFirst, query, { id: checkout.id });
-    const second = follow(onSecond, query, { id: checkout.id });
+    const first = follow(onFirst, query, { id: orderId });
+    const second = follow(onSecond, query, { id: orderId });
     const confirmed = (events: typeof first.events) =>
       events.some((e) => (e.data?.orderStatusChanged as { status: string } | undefined)?.status === 'CONFIRMED');
     await waitFor(() => confirmed(first.events) && confirmed(second.events), { timeoutMs: 15_000, what: 'CONFIRMED on both' });
 
     // Cancel through the second gateway (second orders process); the first gateway's subscriber hears it.
-    await gql(secondGateway, 'mutation($id: ID!) { cancelOrder(id: $id) { status } }', { id: checkout.id }, token);
+    await shopper.client.request(CancelOrderDocument, { id: orderId });
     await Promise.all([first.done, second.done]);
     await Promise.all([onFirst.client.dispose(), onSecond.client.dispose()]);
     for (const live of [first, second]) {

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { importPKCS8, SignJWT } from 'jose';
 import { EnvReader, JWT_AUDIENCE, JWT_ISSUER, readKeyMaterial } from '@storegraph/common';
-import { bearer, postGraphQL, unique, waitFor } from '@storegraph/common/testing';
+import { waitFor } from '@storegraph/common/testing';
+import { CancelOrderDocument, LogoutDocument } from '@storegraph/sdk';
 import { startStack, type Stack } from './support/stack';
+import { addToCart, checkout, connect, createProduct, logIn, signUp, type StoregraphClient } from './support/client';
 import { follow, openSocket } from './support/live';
 
 /**
@@ -11,59 +13,31 @@ import { follow, openSocket } from './support/live';
  */
 describe('orderStatusChanged through the gateway', () => {
   let stack: Stack;
-  let adminToken: string;
+  let api: StoregraphClient;
+  let admin: StoregraphClient;
 
   beforeAll(async () => {
     stack = await startStack({ env: { PAYMENT_TEST_DELAY_MS: '1500', REVOCATION_CHECK_MS: '200' } });
-    adminToken = (await login(stack.admin.email, stack.admin.password)).accessToken;
+    api = connect(stack.url);
+    admin = (await logIn(api, stack.admin.email, stack.admin.password)).client;
   });
 
   afterAll(() => stack?.stop());
 
-  async function gql<T>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
-    const response = await postGraphQL<T>(stack.url, query, variables, token ? bearer(token) : {});
-    if (response.errors?.length || !response.data) throw new Error(JSON.stringify(response.errors));
-    return response.data;
-  }
+  const shopper = async () => {
+    const session = await signUp(api, 'Live');
+    return { ...session, token: session.accessToken };
+  };
 
-  async function login(email: string, password: string) {
-    const data = await postGraphQL<{ login: { accessToken: string; refreshToken: string; user: { id: string } } }>(
-      stack.url,
-      'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken user { id } } }',
-      { e: email, p: password },
-    );
-    return data.data!.login;
-  }
-
-  async function shopper() {
-    const email = `${unique('live')}@storegraph.test`;
-    const { register } = await gql<{ register: { accessToken: string; refreshToken: string; user: { id: string } } }>(
-      'mutation($input: RegisterInput!) { register(input: $input) { accessToken refreshToken user { id } } }',
-      { input: { email, password: 'live-password-1', name: 'Live' } },
-    );
-    return { token: register.accessToken, refreshToken: register.refreshToken, userId: register.user.id, email };
-  }
-
-  async function product(stock = 100) {
-    const { createProduct } = await gql<{ createProduct: { id: string } }>(
-      'mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }',
-      { input: { sku: unique('LIVE'), name: 'Live teapot', price: '10.00', stock } },
-      adminToken,
-    );
-    return createProduct.id;
-  }
+  const product = async (stock = 100) => (await createProduct(admin, { price: '10.00', stock, name: 'Live teapot' })).id;
 
   async function placeOrder(token: string, productId: string, paymentToken = 'tok_delayed') {
-    await gql('mutation($p: ID!) { addToCart(productId: $p, quantity: 1) { subtotal { amount } } }', { p: productId }, token);
-    const { checkout } = await gql<{ checkout: { id: string } }>(
-      'mutation($t: String!) { checkout(input: { paymentToken: $t }) { id } }',
-      { t: paymentToken },
-      token,
-    );
-    return checkout.id;
+    const client = connect(stack.url, token);
+    await addToCart(client, productId, 1);
+    return checkout(client, paymentToken);
   }
 
-  const cancel = (token: string, id: string) => gql('mutation($id: ID!) { cancelOrder(id: $id) { status } }', { id }, token);
+  const cancel = (token: string, id: string) => connect(stack.url, token).request(CancelOrderDocument, { id });
 
   const FULL = `subscription($id: ID!) {
     orderStatusChanged(orderId: $id) {
@@ -135,7 +109,7 @@ describe('orderStatusChanged through the gateway', () => {
     const socket = openSocket(stack.url, me.token);
     const live = follow(socket, FULL, { id: orderId });
     await waitFor(() => live.events.length > 0, { what: 'the snapshot' });
-    await gql('mutation($t: String!) { logout(refreshToken: $t) }', { t: me.refreshToken }, me.token);
+    await connect(stack.url, me.token).request(LogoutDocument, { refreshToken: me.refreshToken });
     expect((await socket.closed).code).toBe(4403);
   });
 
