@@ -1,6 +1,6 @@
 import type { RequestContext } from '@storegraph/common';
 import type { CatalogConfig } from './config';
-import { createLoaders, type CatalogLoaders } from './services/catalog.loaders';
+import { createLoaders, type CatalogLoaders } from './loaders/catalog.loader';
 import { CategoryService } from './services/category.service';
 import { ProductListingService } from './services/product-listing.service';
 import { ProductService } from './services/product.service';

@@ -2,7 +2,7 @@ import { requireAdmin } from '@storegraph/common';
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { CatalogContext } from '../context';
 import { Category } from '../entities';
-import { CreateCategoryInput } from './category.input';
+import { CreateCategoryInput } from '../types/category.input';
 
 @Resolver(() => Category)
 export class CategoryResolver {

@@ -2,8 +2,8 @@ import { Money, money, requireAdmin } from '@storegraph/common';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { CatalogContext } from '../context';
 import { Category, Product } from '../entities';
-import { ProductConnection } from './product-connection.type';
-import { CreateProductInput, ProductFilter, UpdateProductInput } from './product.input';
+import { ProductConnection } from '../types/product-connection.type';
+import { CreateProductInput, ProductFilter, UpdateProductInput } from '../types/product.input';
 
 @Resolver(() => Product)
 export class ProductResolver {

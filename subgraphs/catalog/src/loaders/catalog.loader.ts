@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Category, Product } from '../entities';
-import type { CategoryService } from './category.service';
-import type { ProductService } from './product.service';
+import type { CategoryService } from '../services/category.service';
+import type { ProductService } from '../services/product.service';
 
 /** Per request, so nothing cached outlives the request that loaded it. */
 export interface CatalogLoaders {
