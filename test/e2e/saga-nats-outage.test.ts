@@ -1,24 +1,25 @@
 import { startStack, type Stack } from './support/stack';
 import { addToCart, checkout, connect, createProduct, logIn, signUp } from './support/client';
 import { expectInvariants } from './support/invariants';
-import { OwnNatsServer, freePortGuess } from './support/nats-server';
+import { OwnNatsServer, freePort } from './support/nats-server';
 
 /**
  * The broker goes away in the middle of business. Checkouts keep succeeding (the events
  * wait in the outboxes), and once NATS is back every order completes.
  */
 describe('order saga across a NATS outage', () => {
-  const nats = new OwnNatsServer(freePortGuess());
+  let nats: OwnNatsServer;
   let stack: Stack;
 
   beforeAll(async () => {
+    nats = new OwnNatsServer(await freePort());
     await nats.start();
     stack = await startStack({ env: { NATS_URL: nats.url } });
   });
 
   afterAll(async () => {
     await stack?.stop();
-    await nats.stop();
+    await nats?.stop();
   });
 
   it('completes orders placed while NATS was down, once it is back', async () => {

@@ -5,6 +5,7 @@ import { Child, waitUntilReady } from '../../scripts/children';
 import { startStack, type Stack } from './support/stack';
 import { addToCart, checkout, connect, createProduct, logIn, signUp } from './support/client';
 import { follow, openSocket } from './support/live';
+import { freePort } from './support/nats-server';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -20,30 +21,30 @@ describe('subscriptions across replicas', () => {
 
   beforeAll(async () => {
     stack = await startStack();
-    const base = 14_500 + (process.pid % 400);
+    const [ordersPort, gatewayPort] = [await freePort(), await freePort()];
     const env = { ...process.env, APP_MODE: 'development', LOG_LEVEL: 'warn', NATS_NAMESPACE: testNatsNamespace, REDIS_PREFIX: testRedisPrefix };
     const orders = new Child('orders-2', join(ROOT, 'subgraphs/orders/dist/main.js'), {
       cwd: ROOT,
       colorIndex: 0,
-      env: { ...env, ORDERS_PORT: String(base), ORDERS_DATABASE_URL: testDatabaseUrl('orders'), CATALOG_URL: stack.urls.catalog },
+      env: { ...env, ORDERS_PORT: String(ordersPort), ORDERS_DATABASE_URL: testDatabaseUrl('orders'), CATALOG_URL: stack.urls.catalog },
     });
     children.push(orders);
-    await waitUntilReady(orders, `http://localhost:${base}/ready`, 30_000);
+    await waitUntilReady(orders, `http://localhost:${ordersPort}/ready`, 30_000);
     const gateway = new Child('gateway-2', join(ROOT, 'gateway/dist/main.js'), {
       cwd: ROOT,
       colorIndex: 1,
       env: {
         ...env,
-        GATEWAY_PORT: String(base + 1),
+        GATEWAY_PORT: String(gatewayPort),
         USERS_URL: stack.urls.users,
         CATALOG_URL: stack.urls.catalog,
-        ORDERS_URL: `http://localhost:${base}/graphql`,
+        ORDERS_URL: `http://localhost:${ordersPort}/graphql`,
         PAYMENTS_URL: stack.urls.payments,
       },
     });
     children.push(gateway);
-    await waitUntilReady(gateway, `http://localhost:${base + 1}/ready`, 30_000);
-    secondGateway = `http://localhost:${base + 1}/graphql`;
+    await waitUntilReady(gateway, `http://localhost:${gatewayPort}/ready`, 30_000);
+    secondGateway = `http://localhost:${gatewayPort}/graphql`;
   });
 
   afterAll(async () => {

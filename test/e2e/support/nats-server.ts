@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -58,7 +58,14 @@ async function waitForPort(port: number, open: boolean): Promise<void> {
   }
 }
 
-/** A port unlikely to be taken: above the usual services, different per test process. */
-export function freePortGuess(): number {
-  return 14_000 + (process.pid % 1000);
+/** A port nothing listens on right now: the kernel picks it for a moment, then it is released. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
