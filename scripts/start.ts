@@ -1,26 +1,14 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { EnvReader, readDatabaseUrl, readInfra, unreachable } from '@storegraph/common';
+import { dependencies, EnvReader, readDatabaseUrl, readInfra, unreachable } from '@storegraph/common';
 import { Child, waitUntilReady } from './children';
 import { readSupergraphConfig } from './supergraph';
 
 const READY_TIMEOUT_MS = 90_000;
 
-function postgresHint(): string {
-  // Debian/Ubuntu keep one folder per installed major version.
-  const versions = existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql').sort() : [];
-  const local = versions.length > 0 ? `pg_ctlcluster ${versions[versions.length - 1]} main start` : 'sudo service postgresql start';
-  return `${local} (or: docker compose up -d postgres)`;
-}
-
 async function checkInfrastructure(): Promise<string[]> {
   const env = new EnvReader(process.env);
   const infra = readInfra(env);
-  return unreachable([
-    { name: 'PostgreSQL', url: readDatabaseUrl(env, 'postgres'), hint: postgresHint() },
-    { name: 'Redis', url: infra.redisUrl, hint: 'redis-server --daemonize yes (or: docker compose up -d redis)' },
-    { name: 'NATS', url: infra.natsUrl, hint: 'nats-server -js (or: docker compose up -d nats)' },
-  ]);
+  return unreachable(dependencies({ postgres: readDatabaseUrl(env, 'postgres'), redis: infra.redisUrl, nats: infra.natsUrl }));
 }
 
 function readyUrl(graphqlUrl: string): string {

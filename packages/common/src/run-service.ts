@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { type Dependency, unreachable } from './infra';
 import { createLogger, type Logger } from './logger';
 
@@ -6,11 +7,17 @@ export interface Runnable {
   stop(): Promise<void>;
 }
 
+/** Debian and Ubuntu keep one folder per installed PostgreSQL major version. */
+function postgresStart(): string {
+  const versions = existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql').sort() : [];
+  return versions.length > 0 ? `pg_ctlcluster ${versions[versions.length - 1]} main start` : 'pg_ctl start';
+}
+
 /** Where each kind of infrastructure comes from, and how a developer starts it. */
 const HINTS = {
-  postgres: { name: 'PostgreSQL', hint: 'pg_ctlcluster <version> main start (or: docker compose up -d postgres)' },
-  redis: { name: 'Redis', hint: 'redis-server --daemonize yes (or: docker compose up -d redis)' },
-  nats: { name: 'NATS', hint: 'nats-server -js (or: docker compose up -d nats)' },
+  postgres: { name: 'PostgreSQL', hint: () => `${postgresStart()} (or: docker compose up -d postgres)` },
+  redis: { name: 'Redis', hint: () => 'redis-server --daemonize yes (or: docker compose up -d redis)' },
+  nats: { name: 'NATS', hint: () => 'nats-server -js (or: docker compose up -d nats)' },
 } as const;
 
 /** The infrastructure a service needs, with any password left out of what is logged. */
@@ -18,7 +25,8 @@ export function dependencies(urls: Partial<Record<keyof typeof HINTS, string>>):
   return Object.entries(urls).map(([kind, url]) => {
     const shown = new URL(url as string);
     shown.password = '';
-    return { ...HINTS[kind as keyof typeof HINTS], url: shown.toString() };
+    const { name, hint } = HINTS[kind as keyof typeof HINTS];
+    return { name, hint: hint(), url: shown.toString() };
   });
 }
 
