@@ -18,8 +18,8 @@ import {
   SetStockDocument,
   UserDocument,
 } from '@storegraph/sdk';
-import { startStack, type Stack } from './support/stack';
-import { addToCart, connect, createProduct, errorCodes, failure, logIn, signUp, type StoregraphClient } from './support/client';
+import { startShop, type Stack } from './support/stack';
+import { connect, createProduct, errorCodes, failure, signUp, type StoregraphClient } from './support/client';
 
 /** Every contract error code this part of the API can produce, as a client receives it. */
 describe('contract errors through the gateway', () => {
@@ -28,9 +28,7 @@ describe('contract errors through the gateway', () => {
   let admin: StoregraphClient;
 
   beforeAll(async () => {
-    stack = await startStack();
-    api = connect(stack.url);
-    admin = (await logIn(api, stack.admin.email, stack.admin.password)).client;
+    ({ stack, api, admin } = await startShop());
   });
 
   afterAll(() => stack?.stop());

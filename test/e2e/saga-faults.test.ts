@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { headers as natsHeaders, type Subscription } from '@nats-io/nats-core';
 import { EventBus, OutboxRelay, createLogger } from '@storegraph/common';
 import { testNatsNamespace, waitFor } from '@storegraph/common/testing';
-import { startStack, type Stack } from './support/stack';
-import { addToCart, checkout, connect, createProduct, logIn, signUp, type StoregraphClient } from './support/client';
+import { startShop, type Stack } from './support/stack';
+import { addToCart, checkout, createProduct, signUp, type StoregraphClient } from './support/client';
 import { expectInvariants } from './support/invariants';
 
 const logger = createLogger('saga-faults', 'error');
@@ -16,9 +16,7 @@ describe('order saga under faults', () => {
   let admin: StoregraphClient;
 
   beforeAll(async () => {
-    stack = await startStack();
-    api = connect(stack.url);
-    admin = (await logIn(api, stack.admin.email, stack.admin.password)).client;
+    ({ stack, api, admin } = await startShop());
   });
 
   afterAll(() => stack?.stop());

@@ -1,14 +1,12 @@
 import { OutboxRelay, createLogger } from '@storegraph/common';
 import { waitFor } from '@storegraph/common/testing';
 import { CancelOrderDocument, CheckoutDocument, OrderDocument, ProductDocument, type OrderFieldsFragment } from '@storegraph/sdk';
-import { startStack, type Stack } from './support/stack';
+import { startShop, type Stack } from './support/stack';
 import {
   addToCart,
   checkout,
-  connect,
   createProduct,
   errorCodes,
-  logIn,
   signUp,
   type Session,
   type StoregraphClient,
@@ -26,9 +24,7 @@ describe('order saga', () => {
   let admin: StoregraphClient;
 
   beforeAll(async () => {
-    stack = await startStack({ env: { PAYMENT_TEST_DELAY_MS: '1500' } });
-    api = connect(stack.url);
-    admin = (await logIn(api, stack.admin.email, stack.admin.password)).client;
+    ({ stack, api, admin } = await startShop({ env: { PAYMENT_TEST_DELAY_MS: '1500' } }));
   });
 
   /** Relays started to stand in for one a test stopped; they run until the end. */

@@ -1,6 +1,6 @@
 import { CartDocument, CheckoutDocument, CreateCategoryDocument, MeDocument, OrderDocument } from '@storegraph/sdk';
-import { startStack, type Stack } from './support/stack';
-import { addToCart, checkout, connect, createProduct, logIn, signUp, type StoregraphClient } from './support/client';
+import { startShop, type Stack } from './support/stack';
+import { addToCart, checkout, createProduct, signUp, type StoregraphClient } from './support/client';
 import { waitForSettled } from './support/invariants';
 
 /** An ISO-8601 UTC timestamp, as the contract's DateTime promises. */
@@ -16,9 +16,7 @@ describe('shopping through the gateway', () => {
   let admin: StoregraphClient;
 
   beforeAll(async () => {
-    stack = await startStack();
-    api = connect(stack.url);
-    admin = (await logIn(api, stack.admin.email, stack.admin.password)).client;
+    ({ stack, api, admin } = await startShop());
   });
 
   afterAll(() => stack?.stop());

@@ -3,8 +3,8 @@ import { importPKCS8, SignJWT } from 'jose';
 import { EnvReader, JWT_AUDIENCE, JWT_ISSUER, readKeyMaterial } from '@storegraph/common';
 import { waitFor } from '@storegraph/common/testing';
 import { CancelOrderDocument, LogoutDocument } from '@storegraph/sdk';
-import { startStack, type Stack } from './support/stack';
-import { addToCart, checkout, connect, createProduct, logIn, signUp, type StoregraphClient } from './support/client';
+import { startShop, type Stack } from './support/stack';
+import { addToCart, checkout, connect, createProduct, signUp, type StoregraphClient } from './support/client';
 import { follow, openSocket } from './support/live';
 
 /**
@@ -17,9 +17,7 @@ describe('orderStatusChanged through the gateway', () => {
   let admin: StoregraphClient;
 
   beforeAll(async () => {
-    stack = await startStack({ env: { PAYMENT_TEST_DELAY_MS: '1500', REVOCATION_CHECK_MS: '200' } });
-    api = connect(stack.url);
-    admin = (await logIn(api, stack.admin.email, stack.admin.password)).client;
+    ({ stack, api, admin } = await startShop({ env: { PAYMENT_TEST_DELAY_MS: '1500', REVOCATION_CHECK_MS: '200' } }));
   });
 
   afterAll(() => stack?.stop());

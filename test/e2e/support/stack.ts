@@ -1,10 +1,11 @@
-import { createLogger, EnvReader, EventBus } from '@storegraph/common';
-import { deleteStreams, testNatsNamespace, testRedisPrefix, testSubgraphConfig, unique } from '@storegraph/common/testing';
+import { EnvReader } from '@storegraph/common';
+import { dropNamespace, testNatsNamespace, testRedisPrefix, testSubgraphConfig, unique } from '@storegraph/common/testing';
 import * as users from '@storegraph/users';
 import * as catalog from '@storegraph/catalog';
 import * as orders from '@storegraph/orders';
 import * as payments from '@storegraph/payments';
 import * as gateway from '@storegraph/gateway';
+import { connect, logIn, type StoregraphClient } from './client';
 
 /**
  * The whole system in this test process: four subgraphs on their own test databases
@@ -80,15 +81,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     stop: async () => {
       await gatewayApp.stop();
       await Promise.all(Object.values(subgraphs).map((app) => app.stop()));
-      // The services' connections are closed now: a connection of our own removes the streams.
-      const bus = await EventBus.connect({
-        url: options.env?.NATS_URL ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-        name: 'stack-cleanup',
-        namespace: testNatsNamespace,
-        logger: createLogger('stack', 'error'),
-      });
-      await deleteStreams(bus);
-      await bus.close();
+      await dropNamespace(options.env?.NATS_URL ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222', testNatsNamespace);
     },
   };
 }
@@ -103,4 +96,20 @@ function serviceEnv(service: string): NodeJS.ProcessEnv {
     NATS_NAMESPACE: testNatsNamespace,
     [`${service.toUpperCase()}_DATABASE_URL`]: config.databaseUrl,
   };
+}
+
+export interface Shop {
+  stack: Stack;
+  /** An anonymous client of the gateway. */
+  api: StoregraphClient;
+  /** A client signed in as the stack's ADMIN. */
+  admin: StoregraphClient;
+}
+
+/** A stack and the two clients most tests start from. */
+export async function startShop(options: StackOptions = {}): Promise<Shop> {
+  const stack = await startStack(options);
+  const api = connect(stack.url);
+  const admin = (await logIn(api, stack.admin.email, stack.admin.password)).client;
+  return { stack, api, admin };
 }

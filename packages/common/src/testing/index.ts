@@ -2,3 +2,4 @@ export * from './graphql-client';
 export * from './wait-for';
 export * from './test-config';
 export * from './events';
+export * from './identity';

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { createLogger, EventBus, IDENTITY_HEADER, signIdentity, type Role } from '@storegraph/common';
-import { codes, deleteStreams, postGraphQL, testDatabaseUrl, testSubgraphConfig, type GraphQLResponse } from '@storegraph/common/testing';
+import { createLogger, type Role } from '@storegraph/common';
+import { codes, dropNamespace, gatewayHeaders, postGraphQL, testDatabaseUrl, testSubgraphConfig, type GraphQLResponse } from '@storegraph/common/testing';
 import { createApp, type CatalogApp, type CatalogAppOptions, type CatalogConfig } from '../../src/app';
 
 /** One running catalog per test file, plus the gateway's side of the identity handshake. */
@@ -49,28 +48,10 @@ export async function startCatalog(options: HarnessOptions = {}): Promise<Harnes
     url,
     stop: async () => {
       await app.stop();
-      const bus = await EventBus.connect({
-        url: config.natsUrl,
-        name: 'catalog-test-cleanup',
-        namespace: config.natsNamespace,
-        logger: createLogger('catalog-test', 'error'),
-      });
-      await deleteStreams(bus);
-      await bus.close();
+      await dropNamespace(config.natsUrl, config.natsNamespace);
     },
     call: (query, variables = {}, headers = {}) => postGraphQL(url, query, variables, headers),
-    as: (role) => ({
-      [IDENTITY_HEADER]: signIdentity(config.gatewaySecret, {
-        caller: {
-          userId: randomUUID(),
-          role,
-          tokenId: randomUUID(),
-          tokenExpiresAt: Math.floor(Date.now() / 1000) + 600,
-          familyId: randomUUID(),
-        },
-        clientIp: '127.0.0.1',
-      }),
-    }),
+    as: (role) => gatewayHeaders(config.gatewaySecret, role),
     sql: (text, params = []) => app.database.orm.em.getConnection().execute(text, params),
   };
 }

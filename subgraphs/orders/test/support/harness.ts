@@ -1,7 +1,7 @@
 import { createApp as createCatalogApp, type CatalogApp } from '@storegraph/catalog';
-import { createLogger, EventBus, IDENTITY_HEADER, signIdentity, uuidv7, type Role } from '@storegraph/common';
+import { uuidv7, type Role } from '@storegraph/common';
 import {
-  deleteStreams, postGraphQL, testDatabaseUrl, testNatsNamespace, testSubgraphConfig, unique, type GraphQLResponse,
+  dropNamespace, gatewayHeaders, postGraphQL, testDatabaseUrl, testNatsNamespace, testSubgraphConfig, unique, type GraphQLResponse,
 } from '@storegraph/common/testing';
 import { createApp, type OrdersApp, type OrdersConfig, type OrdersDeps } from '../../src/app';
 
@@ -58,21 +58,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     stop: async () => {
       await orders.stop();
       await catalog.stop();
-      await dropNamespaces(config.natsUrl, [config.natsNamespace, catalogNamespace]);
+      await dropNamespace(config.natsUrl, config.natsNamespace);
+      await dropNamespace(config.natsUrl, catalogNamespace);
     },
   };
-}
-
-/** Deletes the test namespaces' streams once their apps are stopped (their buses are closed by then). */
-async function dropNamespaces(url: string, namespaces: string[]): Promise<void> {
-  for (const namespace of namespaces) {
-    const bus = await EventBus.connect({ url, name: 'orders-test-cleanup', namespace, logger: createLogger('orders-test', 'error') });
-    try {
-      await deleteStreams(bus);
-    } finally {
-      await bus.close();
-    }
-  }
 }
 
 export interface Actor {
@@ -82,11 +71,7 @@ export interface Actor {
 
 /** Acts as the gateway: a signed identity assertion for a fresh (or given) user. */
 export function actor(secret: string, role: Role = 'CUSTOMER', userId = uuidv7()): Actor {
-  const header = signIdentity(secret, {
-    caller: { userId, role, tokenId: uuidv7(), tokenExpiresAt: Math.floor(Date.now() / 1000) + 900, familyId: uuidv7() },
-    clientIp: '127.0.0.1',
-  });
-  return { userId, headers: { [IDENTITY_HEADER]: header } };
+  return { userId, headers: gatewayHeaders(secret, role, userId) };
 }
 
 export async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}, who?: Actor): Promise<GraphQLResponse<T>> {

@@ -1,17 +1,13 @@
 import {
-  createLogger,
   EnvReader,
-  EventBus,
-  IDENTITY_HEADER,
   parseEnvelope,
-  signIdentity,
   uuidv7,
   type EventEnvelope,
   type Payload,
   type Role,
   type Subject,
 } from '@storegraph/common';
-import { deleteStreams, testRedisPrefix, testSubgraphConfig } from '@storegraph/common/testing';
+import { dropNamespace, gatewayHeaders, testRedisPrefix, testSubgraphConfig } from '@storegraph/common/testing';
 import type { Subscription as NatsSubscription } from '@nats-io/nats-core';
 import { createApp, readConfig, type PaymentsApp, type PaymentsConfig, type PaymentsDeps } from '../../src/app';
 
@@ -94,22 +90,11 @@ export async function startPayments(deps: PaymentsDeps = {}): Promise<PaymentsHa
       await bus.js.publish(bus.subject(event.subject), JSON.stringify(event), { msgID });
     },
     handled: () => counts().applied + counts().duplicate,
-    as: (userId, role = 'CUSTOMER') => {
-      const caller = { userId, role, tokenId: uuidv7(), tokenExpiresAt: Math.floor(Date.now() / 1000) + 900, familyId: uuidv7() };
-      return { [IDENTITY_HEADER]: signIdentity(config.gatewaySecret, { caller, clientIp: '127.0.0.1' }) };
-    },
+    as: (userId, role = 'CUSTOMER') => gatewayHeaders(config.gatewaySecret, role, userId),
     stop: async () => {
       watcher.unsubscribe();
       await app.stop();
-      // The app's bus is closed now: delete this namespace's streams over a connection of our own.
-      const cleaner = await EventBus.connect({
-        url: config.natsUrl,
-        name: 'payments-test-cleanup',
-        namespace: config.natsNamespace,
-        logger: createLogger('payments-test', 'error'),
-      });
-      await deleteStreams(cleaner);
-      await cleaner.close();
+      await dropNamespace(config.natsUrl, config.natsNamespace);
     },
   };
 }
