@@ -74,6 +74,22 @@ export class SubscriptionExecutor {
       variables: pick(args.variables, primary.variableUsages),
     });
     const plan: QueryPlan = { kind: 'QueryPlan', node: rest ? { kind: 'Sequence', nodes: [primary, rest] } : primary };
+    // Fixed for the whole subscription; only the primary's answer changes from event to event.
+    const services: Record<string, GraphQLDataSource<GatewayContext>> = Object.fromEntries(dataSources);
+    const request = { query: print(args.document), operationName: args.operationName, variables: args.variables };
+    const resolveEvent = (event: GatewayGraphQLResponse): Promise<ExecutionResult> => {
+      const serviceMap = { ...services, [primary.serviceName]: new PrimaryEventSource(primary.operation, event, real) };
+      // The parts of Apollo's request context that query-plan execution reads (metrics is written to).
+      const requestContext = {
+        request,
+        context: args.context,
+        logger: this.options.logger,
+        metrics: {},
+        operationName: args.operationName ?? null,
+        document: args.document,
+      } as unknown as GatewayGraphQLRequestContext<GatewayContext>;
+      return executeQueryPlan(plan, serviceMap, requestContext, planned.operationContext, planner.supergraphSchema, planner.apiSchema);
+    };
     this.open += 1;
     try {
       for (;;) {
@@ -85,42 +101,13 @@ export class SubscriptionExecutor {
           return;
         }
         if (next.done) return;
-        yield await this.resolveEvent(plan, planned, next.value as GatewayGraphQLResponse, args, real, primary.operation);
+        yield await resolveEvent(next.value as GatewayGraphQLResponse);
       }
     } finally {
       this.open -= 1;
       await upstream.return?.(undefined).catch(() => undefined);
       await client.dispose();
     }
-  }
-
-  private async resolveEvent(
-    plan: QueryPlan,
-    planned: ReturnType<SubscriptionPlanner['plan']>,
-    event: GatewayGraphQLResponse,
-    args: SubscribeArgs,
-    real: GraphQLDataSource<GatewayContext>,
-    primaryOperation: string,
-  ): Promise<ExecutionResult> {
-    const serviceMap: Record<string, GraphQLDataSource<GatewayContext>> = Object.fromEntries(this.options.dataSources);
-    serviceMap[planned.node.primary.serviceName] = new PrimaryEventSource(primaryOperation, event, real);
-    // The parts of Apollo's request context that query-plan execution reads.
-    const requestContext = {
-      request: { query: print(args.document), operationName: args.operationName, variables: args.variables },
-      context: args.context,
-      logger: this.options.logger,
-      metrics: {},
-      operationName: args.operationName ?? null,
-      document: args.document,
-    } as unknown as GatewayGraphQLRequestContext<GatewayContext>;
-    return executeQueryPlan(
-      plan,
-      serviceMap,
-      requestContext,
-      planned.operationContext,
-      this.options.planner.supergraphSchema,
-      this.options.planner.apiSchema,
-    );
   }
 }
 

@@ -179,10 +179,12 @@ export class EventConsumer {
   }
 }
 
+const utf8 = new TextDecoder();
+
 export function parseEnvelope<S extends Subject>(subject: S, data: Uint8Array): EventEnvelope<S> {
   let raw: unknown;
   try {
-    raw = JSON.parse(new TextDecoder().decode(data));
+    raw = JSON.parse(utf8.decode(data));
   } catch {
     throw new ValidationError('event is not JSON');
   }

@@ -76,7 +76,6 @@ export class OutboxRelay {
   private sweeping: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
-  private published = 0;
   private readonly toMark: string[] = [];
   private marking: Promise<void> | null = null;
   private readonly inFlight = new Set<Promise<void>>();
@@ -92,11 +91,6 @@ export class OutboxRelay {
     });
     this.timer = setInterval(() => this.kick(), this.options.sweepIntervalMs ?? 1000);
     this.kick();
-  }
-
-  /** Events published so far by this relay (for /metrics and tests). */
-  get publishedCount(): number {
-    return this.published;
   }
 
   /** Runs the sweeper now (it also runs on its interval). */
@@ -124,7 +118,6 @@ export class OutboxRelay {
       this.options.logger.warn('could not publish after commit; the sweeper retries', { err });
       return;
     }
-    this.published += envelopes.length;
     this.toMark.push(...envelopes.map((e) => e.id));
     if (!this.marking) this.marking = this.markPublished();
   }
@@ -171,7 +164,6 @@ export class OutboxRelay {
         await trx.raw('update outbox set published_at = now() where id = any(?)', [rows.map((r) => r.id)]);
         return rows.length;
       });
-      this.published += count;
       if (count < batchSize) return;
     }
   }
