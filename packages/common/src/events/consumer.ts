@@ -1,10 +1,11 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, Knex, MikroORM } from '@mikro-orm/postgresql';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from '../logger';
 import type { EventBus } from './bus';
 import { eventContracts, streamOf, type EventEnvelope, type StreamName, type Subject } from './contracts';
 import { deadLetterSubject, DEAD_LETTER_HEADERS } from './dead-letters';
+import type { OneStatementStep, Sql, StepContext } from './one-statement';
 import { ValidationError } from './validate';
 
 /** Applies one event's effect inside the transaction that also records it as processed. */
@@ -13,11 +14,17 @@ export type EventHandler<S extends Subject> = (tx: EntityManager, event: EventEn
 export interface Subscription<S extends Subject = Subject> {
   subject: S;
   handler: EventHandler<S>;
+  /** The common case as one statement, tried first; the handler decides whenever it does not apply. */
+  step?: OneStatementStep<S>;
 }
 
-/** One manifest entry; the helper keeps subject and handler types tied together. */
-export function on<S extends Subject>(subject: S, handler: EventHandler<S>): Subscription {
-  return { subject, handler: handler as unknown as EventHandler<Subject> };
+/** One manifest entry; the helper keeps subject, handler and step types tied together. */
+export function on<S extends Subject>(subject: S, handler: EventHandler<S>, step?: OneStatementStep<S>): Subscription {
+  return {
+    subject,
+    handler: handler as unknown as EventHandler<Subject>,
+    step: step as unknown as OneStatementStep<Subject> | undefined,
+  };
 }
 
 export interface EventConsumerOptions {
@@ -33,6 +40,8 @@ export interface EventConsumerOptions {
   backoffMs?: number[];
   /** Messages handled at once per stream. */
   concurrency?: number;
+  /** Hands the envelopes a one-statement step committed to the outbox relay, to publish now. */
+  committed?: (envelopes: EventEnvelope[]) => void;
 }
 
 export type Outcome = 'applied' | 'duplicate' | 'ignored' | 'retry' | 'dead-letter';
@@ -46,7 +55,8 @@ export type Outcome = 'applied' | 'duplicate' | 'ignored' | 'retry' | 'dead-lett
  * (the client reconnects and the iterator is re-opened) and stop cleanly.
  */
 export class EventConsumer {
-  private readonly handlers = new Map<string, EventHandler<Subject>>();
+  private readonly subscriptions = new Map<string, Subscription>();
+  private readonly stepContext: StepContext;
   private readonly loops: Promise<void>[] = [];
   private readonly open = new Set<ConsumerMessages>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -56,7 +66,12 @@ export class EventConsumer {
   private readonly outcomes: Record<Outcome, number> = { applied: 0, duplicate: 0, ignored: 0, retry: 0, 'dead-letter': 0 };
 
   constructor(private readonly options: EventConsumerOptions) {
-    for (const sub of options.subscriptions) this.handlers.set(sub.subject, sub.handler);
+    for (const sub of options.subscriptions) this.subscriptions.set(sub.subject, sub);
+    const knex = options.orm.em.getConnection().getKnex();
+    this.stepContext = {
+      consumer: options.name,
+      run: async <T>(statement: Sql) => ((await knex.raw(statement.text, statement.params as Knex.RawBinding[])) as { rows: T[] }).rows,
+    };
     this.maxDeliveries = options.maxDeliveries ?? 5;
     this.backoffMs = options.backoffMs ?? [500, 2000, 5000, 15000];
   }
@@ -111,8 +126,8 @@ export class EventConsumer {
   async handle(msg: JsMsg): Promise<Outcome> {
     const { bus, logger, orm, name } = this.options;
     const subject = bus.localSubject(msg.subject);
-    const handler = this.handlers.get(subject);
-    if (!handler) {
+    const subscription = this.subscriptions.get(subject);
+    if (!subscription) {
       // Streams hold every subject of their owner; this subgraph does not need this one.
       msg.ack();
       return 'ignored';
@@ -125,13 +140,17 @@ export class EventConsumer {
       return this.deadLetter(msg, subject, err);
     }
     try {
+      if (subscription.step && (await this.tryStep(subscription.step, envelope))) {
+        msg.ack();
+        return 'applied';
+      }
       const applied = await orm.em.fork().transactional(async (tx) => {
         const inserted: unknown[] = await tx.execute(
           'insert into processed_events (event_id, consumer, subject) values (?, ?, ?) on conflict do nothing returning event_id',
           [envelope.id, name, subject],
         );
         if (inserted.length === 0) return false;
-        await handler(tx, envelope);
+        await subscription.handler(tx, envelope);
         return true;
       });
       msg.ack();
@@ -144,6 +163,14 @@ export class EventConsumer {
       msg.nak(delay);
       return 'retry';
     }
+  }
+
+  /** True when the step applied (and committed); its events are then published at once. */
+  private async tryStep(step: OneStatementStep<Subject>, envelope: EventEnvelope<Subject>): Promise<boolean> {
+    const emitted = await step(this.stepContext, envelope);
+    if (emitted === null) return false;
+    if (emitted.length > 0) this.options.committed?.(emitted);
+    return true;
   }
 
   private async deadLetter(msg: JsMsg, subject: string, err: unknown): Promise<Outcome> {

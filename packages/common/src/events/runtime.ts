@@ -56,6 +56,7 @@ export async function startEventRuntime(options: EventRuntimeOptions): Promise<E
           logger,
           name: options.name,
           subscriptions: options.subscriptions,
+          committed: relay ? (envelopes) => relay.committed(envelopes) : undefined,
           ...options.consumer,
         })
       : null;
