@@ -1,11 +1,11 @@
-import type { EntityManager, Knex, MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from '../logger';
 import type { EventBus } from './bus';
 import { eventContracts, streamOf, type EventEnvelope, type StreamName, type Subject } from './contracts';
 import { deadLetterSubject, DEAD_LETTER_HEADERS } from './dead-letters';
-import type { OneStatementStep, Sql, StepContext } from './one-statement';
+import { preparedRunner, type OneStatementStep, type StepContext } from './one-statement';
 import { ValidationError } from './validate';
 
 /** Applies one event's effect inside the transaction that also records it as processed. */
@@ -44,6 +44,8 @@ export interface EventConsumerOptions {
   committed?: (envelopes: EventEnvelope[]) => void;
 }
 
+const ACK_GATHER_MS = 5;
+
 export type Outcome = 'applied' | 'duplicate' | 'ignored' | 'retry' | 'dead-letter';
 
 /**
@@ -57,6 +59,8 @@ export type Outcome = 'applied' | 'duplicate' | 'ignored' | 'retry' | 'dead-lett
 export class EventConsumer {
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly stepContext: StepContext;
+  private readonly unacked: JsMsg[] = [];
+  private ackTimer: NodeJS.Timeout | null = null;
   private readonly loops: Promise<void>[] = [];
   private readonly open = new Set<ConsumerMessages>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -67,11 +71,7 @@ export class EventConsumer {
 
   constructor(private readonly options: EventConsumerOptions) {
     for (const sub of options.subscriptions) this.subscriptions.set(sub.subject, sub);
-    const knex = options.orm.em.getConnection().getKnex();
-    this.stepContext = {
-      consumer: options.name,
-      run: async <T>(statement: Sql) => ((await knex.raw(statement.text, statement.params as Knex.RawBinding[])) as { rows: T[] }).rows,
-    };
+    this.stepContext = { consumer: options.name, run: preparedRunner(options.orm.em.getConnection().getKnex()) };
     this.maxDeliveries = options.maxDeliveries ?? 5;
     this.backoffMs = options.backoffMs ?? [500, 2000, 5000, 15000];
   }
@@ -129,7 +129,7 @@ export class EventConsumer {
     const subscription = this.subscriptions.get(subject);
     if (!subscription) {
       // Streams hold every subject of their owner; this subgraph does not need this one.
-      msg.ack();
+      this.ack(msg);
       return 'ignored';
     }
     let envelope: EventEnvelope<Subject>;
@@ -141,7 +141,7 @@ export class EventConsumer {
     }
     try {
       if (subscription.step && (await this.tryStep(subscription.step, envelope))) {
-        msg.ack();
+        this.ack(msg);
         return 'applied';
       }
       const applied = await orm.em.fork().transactional(async (tx) => {
@@ -153,7 +153,7 @@ export class EventConsumer {
         await subscription.handler(tx, envelope);
         return true;
       });
-      msg.ack();
+      this.ack(msg);
       return applied ? 'applied' : 'duplicate';
     } catch (err) {
       const attempt = msg.info.deliveryCount;
@@ -163,6 +163,22 @@ export class EventConsumer {
       msg.nak(delay);
       return 'retry';
     }
+  }
+
+  /**
+   * Acks leave together, ACK_GATHER_MS after the first: one write to NATS for many
+   * instead of one each (the effect is already committed; an ack lost in a crash only
+   * means a redelivery, which the inbox absorbs).
+   */
+  private ack(msg: JsMsg): void {
+    this.unacked.push(msg);
+    this.ackTimer ??= setTimeout(() => this.flushAcks(), ACK_GATHER_MS);
+  }
+
+  private flushAcks(): void {
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = null;
+    for (const msg of this.unacked.splice(0)) msg.ack();
   }
 
   /** True when the step applied (and committed); its events are then published at once. */
@@ -202,6 +218,7 @@ export class EventConsumer {
     this.stopped = true;
     for (const messages of this.open) messages.stop();
     await Promise.allSettled([...this.inFlight]);
+    this.flushAcks();
     await Promise.allSettled(this.loops);
   }
 }

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
+import type { Knex } from '@mikro-orm/postgresql';
 import { uuidv7 } from '../ids';
-import { eventContracts, type EventEnvelope, type Subject } from './contracts';
+import { eventContracts, type EventEnvelope, type Payload, type Subject } from './contracts';
 
 /** SQL text with `?` placeholders and their values, composable by the `sql` tag. */
 export interface Sql {
@@ -9,6 +11,7 @@ export interface Sql {
 
 const SQL = Symbol('sql');
 type Fragment = Sql & { [SQL]: true };
+const isFragment = (value: unknown): value is Fragment => typeof value === 'object' && value !== null && SQL in value;
 
 /**
  * Tagged template for one statement built from parts: an interpolated value becomes a
@@ -19,9 +22,9 @@ export function sql(strings: TemplateStringsArray, ...values: unknown[]): Fragme
   let text = strings[0];
   const params: unknown[] = [];
   values.forEach((value, i) => {
-    if (typeof value === 'object' && value !== null && SQL in value) {
-      text += (value as Fragment).text;
-      params.push(...(value as Fragment).params);
+    if (isFragment(value)) {
+      text += value.text;
+      params.push(...value.params);
     } else {
       text += '?';
       params.push(value);
@@ -66,14 +69,54 @@ export function inboxInsert(ctx: StepContext, event: EventEnvelope, gate: Sql): 
 }
 
 /**
- * An outbox row announcing `subject` once for each row of `source`, its payload built by
- * the jsonb expression `data` (which may read `source`'s columns); returns the envelope.
- * The payload is validated where every event is, on receipt.
+ * An outbox row announcing `subject` once for each row of `source`; returns the envelope.
+ * The payload is either known here (typed by the contract) or built by a jsonb
+ * expression that reads `source`'s columns; either way it is validated where every event
+ * is, on receipt.
  */
-export function outboxInsert(subject: Subject, source: Sql, data: Sql): Fragment {
+export function outboxInsert<S extends Subject>(subject: S, source: Sql, payload: Payload<S> | Fragment): Fragment {
+  const data = isFragment(payload) ? payload : sql`${JSON.stringify(payload)}::jsonb`;
   const id = uuidv7();
   const head = { id, subject, version: eventContracts[subject].version, occurredAt: new Date().toISOString() };
   return sql`insert into outbox (id, subject, envelope)
     select ${id}::uuid, ${subject}, ${JSON.stringify(head)}::jsonb || jsonb_build_object('data', ${data}) from ${source}
     returning envelope`;
+}
+
+interface PgConnection {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+/** Prepared-statement names and `$n` texts by step text: one entry per distinct statement. */
+const preparedStatements = new Map<string, { name: string; text: string }>();
+
+function prepare(text: string): { name: string; text: string } {
+  let prepared = preparedStatements.get(text);
+  if (!prepared) {
+    let n = 0;
+    // `?` only ever appears as a placeholder: this SQL is ours and uses no jsonb ? operator.
+    prepared = { name: `sg_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, text: text.replace(/\?/g, () => `$${++n}`) };
+    preparedStatements.set(text, prepared);
+  }
+  return prepared;
+}
+
+/**
+ * Runs `sql` statements as named prepared statements, on the pool (autocommit) or inside
+ * a transaction (its connection): a statement's text is the same for every event or
+ * checkout, so PostgreSQL parses and plans it once per connection instead of every time
+ * (these CTEs cost more to plan than to run). Counted like every other statement (the
+ * `query` event db.ts listens to).
+ */
+export function preparedRunner(db: Knex | Knex.Transaction): StepContext['run'] {
+  return async <T>(statement: Sql): Promise<T[]> => {
+    const { name, text } = prepare(statement.text);
+    db.client.emit('query', { sql: text });
+    const connection = (await db.client.acquireConnection()) as PgConnection;
+    try {
+      return (await connection.query({ name, text, values: [...statement.params] })).rows as T[];
+    } finally {
+      await db.client.releaseConnection(connection);
+    }
+  };
 }

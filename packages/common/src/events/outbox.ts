@@ -1,8 +1,9 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, Knex, MikroORM } from '@mikro-orm/postgresql';
 import { requestScope } from '../db';
 import { uuidv7 } from '../ids';
 import type { Logger } from '../logger';
 import type { EventBus } from './bus';
+import { preparedRunner, type Sql } from './one-statement';
 import { eventContracts, streamOf, type EventEnvelope, type Payload, type Subject } from './contracts';
 
 /** DDL of the outbox and inbox tables; every emitting/consuming subgraph's migration runs it. */
@@ -46,9 +47,27 @@ export async function emit<S extends Subject>(tx: EntityManager, subject: S, dat
     subject,
     JSON.stringify(envelope),
   ]);
-  const transaction = tx.getTransactionContext<object>();
-  if (transaction) emittedIn.set(transaction, [...(emittedIn.get(transaction) ?? []), envelope]);
+  remember(tx, [envelope]);
   return envelope.id;
+}
+
+/**
+ * Runs, in the caller's transaction, ONE statement that writes its outbox rows with
+ * outboxInsert (one-statement.ts) and returns their envelopes as a jsonb array in the
+ * `events` column of its single row: a write and its event in one round trip instead of
+ * two. The envelopes are published when the transaction commits, as emit()'s are.
+ */
+export async function executeEmitting<T extends { events: EventEnvelope[] }>(tx: EntityManager, statement: Sql): Promise<T> {
+  const transaction = tx.getTransactionContext<Knex.Transaction>();
+  const [row] = await preparedRunner(transaction ?? tx.getConnection().getKnex())<T>(statement);
+  remember(tx, row.events);
+  return row;
+}
+
+/** Hands the envelopes to the relay's commit hook; outside a transaction the sweeper publishes them. */
+function remember(tx: EntityManager, envelopes: EventEnvelope[]): void {
+  const transaction = tx.getTransactionContext<object>();
+  if (transaction && envelopes.length > 0) emittedIn.set(transaction, [...(emittedIn.get(transaction) ?? []), ...envelopes]);
 }
 
 export interface OutboxRelayOptions {

@@ -9,14 +9,21 @@ import type { CatalogProduct } from './product-catalog';
  * them); `lock` takes their row locks until the transaction ends.
  */
 export async function readCartLines(em: CartContext['em'], userId: string, lock: boolean): Promise<CartItem[]> {
-  const rows = await em.execute<Array<{ product_id: string; quantity: number; added_at: string | Date }>>(
+  const rows = await em.execute<CartLineRow[]>(
     `select product_id, quantity, added_at from cart_items where user_id = ? order by added_at asc, product_id asc${lock ? ' for update' : ''}`,
     [userId],
   );
-  return rows.map((row) =>
-    Object.assign(new CartItem(), { userId, productId: row.product_id, quantity: row.quantity, addedAt: new Date(row.added_at) }),
-  );
+  return rows.map((row) => cartItem(userId, row));
 }
+
+interface CartLineRow {
+  product_id: string;
+  quantity: number;
+  added_at: string | Date;
+}
+
+const cartItem = (userId: string, row: CartLineRow): CartItem =>
+  Object.assign(new CartItem(), { userId, productId: row.product_id, quantity: row.quantity, addedAt: new Date(row.added_at) });
 
 /** A line above this is a typo or an attack, not a purchase; it also keeps sums in int range. */
 export const MAX_LINE_QUANTITY = 10_000;
@@ -39,15 +46,22 @@ export class CartService {
     if (quantity < 1) throw badInput('quantity must be at least 1', 'quantity');
     if (quantity > MAX_LINE_QUANTITY) throw badInput(`quantity must be at most ${MAX_LINE_QUANTITY}`, 'quantity');
     await this.requireProduct(ctx, userId, productId);
-    const rows = await ctx.em.execute<Array<{ quantity: number }>>(
-      `insert into cart_items (user_id, product_id, quantity, added_at) values (?, ?, ?, now())
-       on conflict (user_id, product_id) do update set quantity = cart_items.quantity + excluded.quantity
-       where cart_items.quantity + excluded.quantity <= ?
-       returning quantity`,
-      [userId, productId, quantity, MAX_LINE_QUANTITY],
+    // The upsert and the cart it leaves in one statement: the other lines read beside the
+    // upserted one (a statement does not see its own writes in its snapshot).
+    const rows = await ctx.em.execute<Array<CartLineRow & { added: boolean }>>(
+      `with added as (
+         insert into cart_items (user_id, product_id, quantity, added_at) values (?, ?, ?, now())
+         on conflict (user_id, product_id) do update set quantity = cart_items.quantity + excluded.quantity
+         where cart_items.quantity + excluded.quantity <= ?
+         returning product_id, quantity, added_at)
+       select product_id, quantity, added_at, true as added from added
+       union all
+       select product_id, quantity, added_at, false from cart_items where user_id = ? and product_id <> ?
+       order by added_at asc, product_id asc`,
+      [userId, productId, quantity, MAX_LINE_QUANTITY, userId, productId],
     );
-    if (rows.length === 0) throw badInput(`a cart line holds at most ${MAX_LINE_QUANTITY} units`, 'quantity');
-    return this.getCart(ctx, userId);
+    if (!rows.some((row) => row.added)) throw badInput(`a cart line holds at most ${MAX_LINE_QUANTITY} units`, 'quantity');
+    return Object.assign(new Cart(), { userId, items: rows.map((row) => cartItem(userId, row)) });
   }
 
   /** Sets the line to exactly `quantity`; 0 removes it. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { badInput, conflict, notFound, uuidv7 } from '@storegraph/common';
+import { badInput, conflict, executeEmitting, notFound, sql, uuidv7, type EventEnvelope } from '@storegraph/common';
 import type { OrdersContext } from '../context';
 import { type CartItem, Order, OrderStatus } from '../entities';
 import type { CheckoutInput } from '../types/checkout.input';
@@ -51,35 +51,12 @@ export class CheckoutService {
       if (lines.length === 0) throw badInput('The cart is empty');
 
       const order = await this.priceOrder(ctx, userId, lines, token, key, fingerprint);
-      const inserted = await this.insertOrder(em, order);
+      const inserted = await this.insertOrder(em, order, lines);
       if (!inserted) {
         // Lost a race the row locks did not cover: the unique constraint decided.
         const winner = await em.findOneOrFail(Order, { userId, idempotencyKey: key }, { refresh: true });
         return this.replay(winner, fingerprint);
       }
-      // The order's lines, and the cart emptied of them, in one statement (a data-modifying
-      // WITH always runs). Only the lines that were ordered: a line added meanwhile stays.
-      await em.execute(
-        `with ordered as (delete from cart_items where user_id = ? and product_id = any(?::uuid[]))
-         insert into order_items (order_id, position, product_id, quantity, unit_price_minor)
-         select ?, x.position, x.product_id, x.quantity, x.unit_price_minor
-           from jsonb_to_recordset(?::jsonb) as x(position int, product_id uuid, quantity int, unit_price_minor int)`,
-        [
-          userId,
-          `{${lines.map((line) => line.productId).join(',')}}`,
-          order.entity.id,
-          JSON.stringify(
-            lines.map((line, position) => ({
-              position,
-              product_id: line.productId,
-              quantity: line.quantity,
-              unit_price_minor: order.unitPrices[position],
-            })),
-          ),
-        ],
-      );
-      // Replays returned above: only a newly inserted order is announced.
-      await this.saga.placed(em, order.entity, lines.map(({ productId, quantity }) => ({ productId, quantity })));
       return order.entity;
     });
   }
@@ -125,18 +102,43 @@ export class CheckoutService {
     return { entity, unitPrices };
   }
 
-  /** False when an order with this (user, idempotency key) exists already. */
-  private async insertOrder(em: EntityManager, order: { entity: Order }): Promise<boolean> {
+  /**
+   * The order, its lines, the cart emptied of them and orders.order.placed (which starts
+   * the saga), in ONE statement: every part runs only if the order row was inserted, so
+   * false (an order with this user and idempotency key exists already) means nothing was
+   * written. Only the lines that were ordered leave the cart: a line added meanwhile stays.
+   */
+  private async insertOrder(em: EntityManager, order: { entity: Order; unitPrices: number[] }, lines: CartItem[]): Promise<boolean> {
     const o = order.entity;
-    const rows = await em.execute<Array<{ id: string }>>(
-      `insert into orders (id, user_id, status, failure_reason, total_minor, currency, status_history,
-                           payment_token, idempotency_key, request_fingerprint, created_at)
-       values (?, ?, ?, null, ?, ?, ?::jsonb, ?, ?, ?, ?)
-       on conflict (user_id, idempotency_key) do nothing
-       returning id`,
-      [o.id, o.userId, o.status, o.totalMinor, o.currency, JSON.stringify(o.statusHistory), o.paymentToken,
-        o.idempotencyKey, o.requestFingerprint, o.createdAt],
+    const orderLines = lines.map((line, position) => ({
+      position,
+      product_id: line.productId,
+      quantity: line.quantity,
+      unit_price_minor: order.unitPrices[position],
+    }));
+    const { inserted } = await executeEmitting<{ inserted: number; events: EventEnvelope[] }>(
+      em,
+      sql`with placed as (
+            insert into orders (id, user_id, status, failure_reason, total_minor, currency, status_history,
+                                payment_token, idempotency_key, request_fingerprint, created_at)
+            values (${o.id}::uuid, ${o.userId}::uuid, ${o.status}, null, ${o.totalMinor}, ${o.currency},
+                    ${JSON.stringify(o.statusHistory)}::jsonb, ${o.paymentToken}, ${o.idempotencyKey}, ${o.requestFingerprint},
+                    ${o.createdAt})
+            on conflict (user_id, idempotency_key) do nothing
+            returning id),
+          ordered as (
+            insert into order_items (order_id, position, product_id, quantity, unit_price_minor)
+            select placed.id, x.position, x.product_id, x.quantity, x.unit_price_minor
+              from placed, jsonb_to_recordset(${JSON.stringify(orderLines)}::jsonb)
+                as x(position int, product_id uuid, quantity int, unit_price_minor int)),
+          emptied as (
+            delete from cart_items
+             where user_id = ${o.userId}::uuid and product_id = any(${`{${lines.map((line) => line.productId).join(',')}}`}::uuid[])
+               and exists (select 1 from placed)),
+          announced as (${this.saga.placedAnnouncement(sql`placed`, o, lines)})
+          select (select count(*) from placed)::int as inserted,
+                 (select coalesce(jsonb_agg(envelope), '[]'::jsonb) from announced) as events`,
     );
-    return rows.length === 1;
+    return inserted === 1;
   }
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { emit, type Logger } from '@storegraph/common';
+import { emit, outboxInsert, type Logger, type Sql } from '@storegraph/common';
 import { Order, OrderFailureReason, OrderStatus } from '../entities';
 import { orderFromRow, ORDER_COLUMNS, type OrderRow } from './order.row';
 import { transitionOrder } from './order-state-machine';
@@ -21,12 +21,15 @@ export interface PlacedItem {
 export class OrderSagaService {
   constructor(private readonly logger: Logger) {}
 
-  /** Checkout created a PENDING order: catalog reserves from `orders.order.placed`. */
-  async placed(tx: EntityManager, order: Order, items: PlacedItem[]): Promise<void> {
-    await emit(tx, 'orders.order.placed', {
+  /**
+   * Checkout creates a PENDING order: catalog reserves from `orders.order.placed`. The
+   * outbox row, for checkout's one statement, written once for each row of `source`.
+   */
+  placedAnnouncement(source: Sql, order: Order, items: PlacedItem[]): Sql {
+    return outboxInsert('orders.order.placed', source, {
       orderId: order.id,
       userId: order.userId,
-      items,
+      items: items.map(({ productId, quantity }) => ({ productId, quantity })),
       amountMinor: order.totalMinor,
       currency: order.currency,
     });

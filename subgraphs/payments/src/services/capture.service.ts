@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { emit, uuidv7, type Payload } from '@storegraph/common';
+import { executeEmitting, outboxInsert, sql, uuidv7, type Payload } from '@storegraph/common';
 import type { PaymentProvider } from './payment-provider';
 
 export type CaptureOutcome = 'captured' | 'failed' | 'already-attempted';
@@ -44,19 +44,26 @@ export class CaptureService {
       currency: order.currency,
     });
 
+    // The outcome and its event in one statement (the row was inserted above, in this transaction).
     if (result.status === 'approved') {
-      await tx.execute(
-        `update payments set status = 'CAPTURED', provider_ref = ?, updated_at = now() where id = ? and status = 'PENDING'`,
-        [result.reference, paymentId],
+      await executeEmitting(
+        tx,
+        sql`with settled as (
+              update payments set status = 'CAPTURED', provider_ref = ${result.reference}, updated_at = now()
+               where id = ${paymentId}::uuid and status = 'PENDING' returning id),
+            announced as (${outboxInsert('payments.payment.captured', sql`settled`, { orderId: order.orderId, paymentId, amountMinor: order.amountMinor })})
+            select (select coalesce(jsonb_agg(envelope), '[]'::jsonb) from announced) as events`,
       );
-      await emit(tx, 'payments.payment.captured', { orderId: order.orderId, paymentId, amountMinor: order.amountMinor });
       return 'captured';
     }
-    await tx.execute(
-      `update payments set status = 'FAILED', failure_reason = ?, updated_at = now() where id = ? and status = 'PENDING'`,
-      [result.reason, paymentId],
+    await executeEmitting(
+      tx,
+      sql`with settled as (
+            update payments set status = 'FAILED', failure_reason = ${result.reason}, updated_at = now()
+             where id = ${paymentId}::uuid and status = 'PENDING' returning id),
+          announced as (${outboxInsert('payments.payment.failed', sql`settled`, { orderId: order.orderId, paymentId, reason: result.reason })})
+          select (select coalesce(jsonb_agg(envelope), '[]'::jsonb) from announced) as events`,
     );
-    await emit(tx, 'payments.payment.failed', { orderId: order.orderId, paymentId, reason: result.reason });
     return 'failed';
   }
 }
