@@ -61,6 +61,7 @@ export class EventConsumer {
   private readonly stepContext: StepContext;
   private readonly unacked: JsMsg[] = [];
   private ackTimer: NodeJS.Timeout | null = null;
+  private steps = 0;
   private readonly loops: Promise<void>[] = [];
   private readonly open = new Set<ConsumerMessages>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -78,6 +79,11 @@ export class EventConsumer {
 
   get counts(): Readonly<Record<Outcome, number>> {
     return this.outcomes;
+  }
+
+  /** Of the applied events, those a one-statement step applied (no handler transaction). */
+  get stepsApplied(): number {
+    return this.steps;
   }
 
   /** The streams this consumer reads: the owners of its subjects. */
@@ -185,6 +191,7 @@ export class EventConsumer {
   private async tryStep(step: OneStatementStep<Subject>, envelope: EventEnvelope<Subject>): Promise<boolean> {
     const emitted = await step(this.stepContext, envelope);
     if (emitted === null) return false;
+    this.steps += 1;
     if (emitted.length > 0) this.options.committed?.(emitted);
     return true;
   }

@@ -21,6 +21,7 @@ describe('orders.order.placed', () => {
     const [mug, lamp] = [await h.product(5), await h.product(3)];
     const orderId = randomUUID();
     const before = Date.now();
+    const stepsBefore = h.app.events.consumer?.stepsApplied ?? 0;
     await h.deliver('orders.order.placed', h.placed(orderId, [
       { productId: mug, quantity: 2 },
       { productId: lamp, quantity: 3 },
@@ -35,6 +36,8 @@ describe('orders.order.placed', () => {
     const expiresAt = Date.parse(event.data.expiresAt);
     expect(expiresAt).toBeGreaterThanOrEqual(before + (h.config.reservationTtlSeconds - 5) * 1000);
     expect(expiresAt).toBeLessThanOrEqual(Date.now() + h.config.reservationTtlSeconds * 1000);
+    // Held by the one-statement step (the rejection below takes the full handler).
+    expect(h.app.events.consumer?.stepsApplied).toBe(stepsBefore + 1);
     await expectStockInvariant(h, mug, 5);
     await expectStockInvariant(h, lamp, 3);
   });
@@ -43,6 +46,7 @@ describe('orders.order.placed', () => {
     const [plenty, scarce] = [await h.product(10), await h.product(1)];
     const unknown = randomUUID();
     const orderId = randomUUID();
+    const stepsBefore = h.app.events.consumer?.stepsApplied ?? 0;
     await h.deliver('orders.order.placed', h.placed(orderId, [
       { productId: plenty, quantity: 4 },
       { productId: scarce, quantity: 2 },
@@ -56,6 +60,7 @@ describe('orders.order.placed', () => {
     const event = await h.awaitEvent('catalog.stock.rejected', orderId);
     expect([...event.data.productIds].sort()).toEqual([scarce, unknown].sort());
     expect(await h.emitted(orderId)).toEqual(['catalog.stock.rejected']);
+    expect(h.app.events.consumer?.stepsApplied).toBe(stepsBefore);
     await expectStockInvariant(h, plenty, 10);
     await expectStockInvariant(h, scarce, 1);
   });

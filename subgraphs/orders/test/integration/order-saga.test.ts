@@ -79,6 +79,7 @@ describe('the happy path', () => {
       logged.push(String(chunk));
       return true;
     });
+    const stepsBefore = h.orders.events.consumer?.stepsApplied ?? 0;
     try {
       await addToCart(h, me, productId, 2);
       const { checkout } = await ok<{ checkout: OrderShape }>(h.ordersUrl, CHECKOUT, { input: { paymentToken: token } }, me);
@@ -101,6 +102,8 @@ describe('the happy path', () => {
       expect(await emittedSubjects(h.orders, orderId)).toEqual(
         sorted(...PLACED, 'orders.order.reserved', 'orders.order.confirmed'),
       );
+      // The happy path's three events each took the one-statement step, not the handler's transaction.
+      expect(h.orders.events.consumer?.stepsApplied).toBe(stepsBefore + 3);
     } finally {
       spy.mockRestore();
     }
