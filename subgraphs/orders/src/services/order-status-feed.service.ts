@@ -81,7 +81,8 @@ export class OrderStatusFeed {
 
   private dispatch(subject: string, data: Uint8Array): void {
     const status = STATUS_OF[subject as Subject];
-    if (!status) return;
+    // Nobody follows any order here: nothing to parse (every status change passes by).
+    if (!status || this.followers.size === 0) return;
     let orderId: string;
     try {
       orderId = parseEnvelope(subject as Subject, data).data.orderId;
