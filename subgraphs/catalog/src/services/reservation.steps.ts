@@ -68,14 +68,13 @@ export const reservationSteps = {
          where ri.order_id = ${orderId}::uuid and exists (select 1 from sold) order by p.id for update of p),
       moved as (
         update products p set on_hand = p.on_hand - l.quantity, reserved = p.reserved - l.quantity
-          from lines l where p.id = l.product_id returning p.id),
+          from lines l where p.id = l.product_id),
       announced as (${outboxInsert(
         'catalog.stock.sold',
         sql`sold`,
         sql`jsonb_build_object('orderId', ${orderId}::text, 'paymentId', ${paymentId}::text)`,
       )})
       select (select count(*) from sold)::int as applied,
-             (select count(*) from moved)::int as moved,
              (select coalesce(jsonb_agg(envelope), '[]'::jsonb) from announced) as events`);
     return result.applied === 1 ? result.events : null;
   }) satisfies OneStatementStep<'payments.payment.captured'>,
