@@ -87,6 +87,20 @@ interface PgConnection {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
 }
 
+/** The envelopes an outboxInsert CTE named `cte` wrote, as one jsonb array (empty if none). */
+export function envelopesOf(cte: Sql): Fragment {
+  return sql`(select coalesce(jsonb_agg(envelope), '[]'::jsonb) from ${cte})`;
+}
+
+/** The row a step's statement selects: whether it applied, and what it announced (envelopesOf). */
+export interface StepRow {
+  applied: number;
+  events: EventEnvelope[];
+}
+
+/** A step's answer from its row: the envelopes when it applied, null when the handler must decide. */
+export const stepOutcome = (row: StepRow): EventEnvelope[] | null => (row.applied === 1 ? row.events : null);
+
 /** Prepared-statement names and `$n` texts by step text: one entry per distinct statement. */
 const preparedStatements = new Map<string, { name: string; text: string }>();
 

@@ -1,10 +1,5 @@
-import { inboxInsert, outboxInsert, sql, type EventEnvelope, type OneStatementStep } from '@storegraph/common';
+import { envelopesOf, inboxInsert, outboxInsert, sql, stepOutcome, type OneStatementStep, type StepRow } from '@storegraph/common';
 import { linesJson, sumLines, uuidArray } from './stock.ledger';
-
-interface StepResult {
-  applied: number;
-  events: EventEnvelope[];
-}
 
 /**
  * The happy path of catalog's part of the saga, each event as ONE statement (see
@@ -25,7 +20,7 @@ export const reservationSteps = {
     async (ctx, event) => {
       const { orderId } = event.data;
       const lines = sumLines(event.data.items);
-      const [result] = await ctx.run<StepResult>(sql`
+      const [result] = await ctx.run<StepRow>(sql`
         with lines as (
           select x.product_id, x.quantity from jsonb_to_recordset(${linesJson(lines)}::jsonb) as x(product_id uuid, quantity int)),
         locked as (
@@ -50,14 +45,14 @@ export const reservationSteps = {
                                  'expiresAt', to_char(hold.expires_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`,
         )})
         select (select count(*) from inbox)::int as applied,
-               (select coalesce(jsonb_agg(envelope), '[]'::jsonb) from announced) as events`);
-      return result.applied === 1 ? result.events : null;
+               ${envelopesOf(sql`announced`)} as events`);
+      return stepOutcome(result);
     },
 
   /** A live hold becomes a sale: the reservation first, then its products in id order, as sell() does. */
   sell: (async (ctx, event) => {
     const { orderId, paymentId } = event.data;
-    const [result] = await ctx.run<StepResult>(sql`
+    const [result] = await ctx.run<StepRow>(sql`
       with target as (select order_id from reservations where order_id = ${orderId}::uuid and status = 'HELD' for update),
       inbox as (${inboxInsert(ctx, event, sql`target`)}),
       sold as (
@@ -75,7 +70,7 @@ export const reservationSteps = {
         sql`jsonb_build_object('orderId', ${orderId}::text, 'paymentId', ${paymentId}::text)`,
       )})
       select (select count(*) from sold)::int as applied,
-             (select coalesce(jsonb_agg(envelope), '[]'::jsonb) from announced) as events`);
-    return result.applied === 1 ? result.events : null;
+             ${envelopesOf(sql`announced`)} as events`);
+    return stepOutcome(result);
   }) satisfies OneStatementStep<'payments.payment.captured'>,
 };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { badInput, conflict, executeEmitting, notFound, sql, uuidv7, type EventEnvelope } from '@storegraph/common';
+import { badInput, conflict, envelopesOf, executeEmitting, notFound, sql, uuidv7, type EventEnvelope } from '@storegraph/common';
 import type { OrdersContext } from '../context';
 import { type CartItem, Order, OrderStatus } from '../entities';
 import type { CheckoutInput } from '../types/checkout.input';
@@ -137,7 +137,7 @@ export class CheckoutService {
                and exists (select 1 from placed)),
           announced as (${this.saga.placedAnnouncement(sql`placed`, o, lines)})
           select (select count(*) from placed)::int as inserted,
-                 (select coalesce(jsonb_agg(envelope), '[]'::jsonb) from announced) as events`,
+                 ${envelopesOf(sql`announced`)} as events`,
     );
     return inserted === 1;
   }

@@ -1,10 +1,13 @@
 import {
+  envelopesOf,
   inboxInsert,
   outboxInsert,
   sql,
+  stepOutcome,
   type EventEnvelope,
   type OneStatementStep,
   type StepContext,
+  type StepRow,
   type Subject,
 } from '@storegraph/common';
 import { OrderStatus } from '../entities';
@@ -37,22 +40,17 @@ export const orderSagaSteps = {
   /** Only records the payment on an order that is not over (an ended one may need a refund). */
   paymentCaptured: (async (ctx, event) => {
     const { orderId, paymentId } = event.data;
-    const [result] = await ctx.run<StepResult>(sql`
+    const [result] = await ctx.run<{ applied: number }>(sql`
       with target as (
         select id from orders
          where id = ${orderId}::uuid and payment_id is null and status = any(${[PENDING, RESERVED, CONFIRMED]}::text[])
          for update),
       inbox as (${inboxInsert(ctx, event, sql`target`)}),
       recorded as (update orders o set payment_id = ${paymentId}::uuid from inbox where o.id = ${orderId}::uuid returning o.id)
-      select (select count(*) from recorded)::int as applied, '[]'::jsonb as events`);
+      select (select count(*) from recorded)::int as applied`);
     return result.applied === 1 ? [] : null;
   }) satisfies OneStatementStep<'payments.payment.captured'>,
 };
-
-interface StepResult {
-  applied: number;
-  events: EventEnvelope[];
-}
 
 /**
  * from -> to for the order the event names, with the history entry and the announcing
@@ -68,7 +66,7 @@ function moveStep<S extends Subject>(
     const { orderId } = event.data as { orderId: string };
     const paymentId = options.paymentId?.(event) ?? null;
     const entry = JSON.stringify([{ status: to, at: new Date().toISOString() }]);
-    const [result] = await ctx.run<StepResult>(sql`
+    const [result] = await ctx.run<StepRow>(sql`
       with target as (
         select id from orders
          where id = ${orderId}::uuid and status = ${from}
@@ -83,7 +81,7 @@ function moveStep<S extends Subject>(
         returning o.id, o.user_id, o.total_minor, o.currency, o.payment_token),
       announced as (${outboxInsert(options.announce, sql`moved`, options.data)})
       select (select count(*) from moved)::int as applied,
-             (select coalesce(jsonb_agg(envelope), '[]'::jsonb) from announced) as events`);
-    return result.applied === 1 ? result.events : null;
+             ${envelopesOf(sql`announced`)} as events`);
+    return stepOutcome(result);
   };
 }

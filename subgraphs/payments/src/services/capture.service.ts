@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { executeEmitting, outboxInsert, sql, uuidv7, type Payload } from '@storegraph/common';
+import { envelopesOf, executeEmitting, outboxInsert, sql, uuidv7, type Payload } from '@storegraph/common';
 import type { PaymentProvider } from './payment-provider';
 
 export type CaptureOutcome = 'captured' | 'failed' | 'already-attempted';
@@ -45,25 +45,22 @@ export class CaptureService {
     });
 
     // The outcome and its event in one statement (the row was inserted above, in this transaction).
-    if (result.status === 'approved') {
-      await executeEmitting(
-        tx,
-        sql`with settled as (
-              update payments set status = 'CAPTURED', provider_ref = ${result.reference}, updated_at = now()
-               where id = ${paymentId}::uuid and status = 'PENDING' returning id),
-            announced as (${outboxInsert('payments.payment.captured', sql`settled`, { orderId: order.orderId, paymentId, amountMinor: order.amountMinor })})
-            select (select coalesce(jsonb_agg(envelope), '[]'::jsonb) from announced) as events`,
-      );
-      return 'captured';
-    }
+    const announcement =
+      result.status === 'approved'
+        ? outboxInsert('payments.payment.captured', sql`settled`, { orderId: order.orderId, paymentId, amountMinor: order.amountMinor })
+        : outboxInsert('payments.payment.failed', sql`settled`, { orderId: order.orderId, paymentId, reason: result.reason });
     await executeEmitting(
       tx,
       sql`with settled as (
-            update payments set status = 'FAILED', failure_reason = ${result.reason}, updated_at = now()
+            update payments
+               set status = ${result.status === 'approved' ? 'CAPTURED' : 'FAILED'},
+                   provider_ref = ${result.status === 'approved' ? result.reference : null},
+                   failure_reason = ${result.status === 'approved' ? null : result.reason},
+                   updated_at = now()
              where id = ${paymentId}::uuid and status = 'PENDING' returning id),
-          announced as (${outboxInsert('payments.payment.failed', sql`settled`, { orderId: order.orderId, paymentId, reason: result.reason })})
-          select (select coalesce(jsonb_agg(envelope), '[]'::jsonb) from announced) as events`,
+          announced as (${announcement})
+          select ${envelopesOf(sql`announced`)} as events`,
     );
-    return 'failed';
+    return result.status === 'approved' ? 'captured' : 'failed';
   }
 }
