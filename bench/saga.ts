@@ -16,6 +16,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { postJson } from '@storegraph/common';
 import { cpuSnapshot, printCpuPerOrder } from './cpu-usage';
 import { summarizeProfiles } from './profile-summary';
 
@@ -33,12 +34,9 @@ const BUY_NOW =
 const ADMIN = { email: 'bench-admin@storegraph.test', password: 'bench-admin-password' };
 
 async function gql<T>(query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
-  const response = await fetch(GATEWAY, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
+  // node:http rather than fetch: the load generator shares the 2 cores it measures.
+  const reply = await postJson(GATEWAY, JSON.stringify({ query, variables }), token ? { authorization: `Bearer ${token}` } : {}, 30_000);
+  const body = JSON.parse(reply.body) as { data?: T; errors?: unknown[] };
   if (body.errors || !body.data) throw new Error(JSON.stringify(body.errors));
   return body.data;
 }

@@ -72,7 +72,7 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
     supergraphSdl,
     logger: apolloLogger(logger),
     buildService: ({ name, url }) => {
-      const source = new IdentityDataSource({ url: urlOverrides[name] ?? url });
+      const source = new IdentityDataSource(urlOverrides[name] ?? url);
       dataSources.set(name, source);
       return source;
     },

@@ -1,42 +1,59 @@
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 // The enum is public API but only re-exported as a type from the package root.
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
-import { IDENTITY_HEADER } from '@storegraph/common';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import { IDENTITY_HEADER, postJson } from '@storegraph/common';
+import { GraphQLError } from 'graphql';
 import type { GatewayContext } from './context';
 
-/** Every header in this family is ours to set; a client never gets to choose one. */
-const INTERNAL_HEADER_PREFIX = 'x-storegraph-';
+/** A subgraph that does not answer within this long fails its part of the plan. */
+const SUBGRAPH_TIMEOUT_MS = 30_000;
 
 /**
- * Node's own fetch (undici, keep-alive connection pool per origin). Apollo's default,
- * make-fetch-happen, builds an HTTP cache and agent stack per call that showed up as
- * a fifth of the gateway's CPU in the saga bench; subgraph responses are never cached.
+ * The gateway's only channel of trust to the subgraphs. Outgoing headers are built here
+ * from nothing: the signed identity for a client's operation, none for anything else.
+ * Whatever headers Apollo or a client put on the request are never forwarded, so no
+ * client can vouch for itself with an `x-storegraph-*` header.
+ *
+ * It implements Apollo's GraphQLDataSource itself rather than extending
+ * RemoteGraphQLDataSource: that class builds node-fetch Headers and a Request per call
+ * and sends through make-fetch-happen, costs the saga bench measured per subgraph call;
+ * this one is a plain keep-alive POST (`postJson`). Subgraph cache hints are not read:
+ * the gateway caches no responses.
  */
-const nodeFetch: RemoteGraphQLDataSource['fetcher'] = (url, init) => fetch(url, init);
+export class IdentityDataSource implements GraphQLDataSource<GatewayContext> {
+  constructor(readonly url: string) {}
 
-type DataSourceConfig = ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0];
-
-/**
- * The gateway's only channel of trust to the subgraphs. Apollo does not forward client
- * headers by default; deleting the internal family anyway keeps a future "forward these
- * headers" change from letting a client vouch for itself.
- */
-export class IdentityDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(config?: DataSourceConfig) {
-    super({ fetcher: nodeFetch, ...config });
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const { query, variables, operationName } = options.request;
+    if (!query) throw new Error('Missing query');
+    const reply = await postJson(this.url, JSON.stringify({ query, variables, operationName }), outgoingHeaders(options), SUBGRAPH_TIMEOUT_MS);
+    const body = parse(reply.body, reply.contentType);
+    if (reply.status < 200 || reply.status >= 300) throw httpError(reply.status, body);
+    if (typeof body !== 'object' || body === null) throw new Error(`Expected JSON response body, but received: ${reply.body.slice(0, 200)}`);
+    return body as GatewayGraphQLResponse;
   }
+}
 
-  override willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    const headers = options.request.http?.headers;
-    if (!headers) return;
-    const internal: string[] = [];
-    for (const [name] of headers) {
-      if (name.toLowerCase().startsWith(INTERNAL_HEADER_PREFIX)) internal.push(name);
-    }
-    for (const name of internal) headers.delete(name);
-    // Health checks and schema loads have no client behind them: they go out anonymous.
-    if (options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION) {
-      headers.set(IDENTITY_HEADER, options.context.identityHeader);
-    }
+/** The only headers a subgraph receives from the gateway. */
+export function outgoingHeaders(options: GraphQLDataSourceProcessOptions<GatewayContext>): Record<string, string> {
+  // Health checks and schema loads have no client behind them: they go out anonymous.
+  return options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION ? { [IDENTITY_HEADER]: options.context.identityHeader } : {};
+}
+
+function parse(text: string, contentType: string | undefined): unknown {
+  if (!contentType?.startsWith('application/json') && !contentType?.startsWith('application/graphql-response+json')) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
   }
+}
+
+/** A subgraph's non-2xx answer, shaped as Apollo's data source reports it. */
+function httpError(status: number, body: unknown): GraphQLError {
+  const code = status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : undefined;
+  return new GraphQLError(`${status}: subgraph answered HTTP ${status}`, {
+    extensions: { ...(code ? { code } : {}), response: { status, body } },
+  });
 }

@@ -1,41 +1,83 @@
-import { Headers } from 'node-fetch';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { Headers } from 'node-fetch';
 import type { GatewayContext } from '../../src/context';
 import { IdentityDataSource } from '../../src/identity-data-source';
 
 const context: GatewayContext = { caller: null, clientIp: '192.0.2.1', identityHeader: 'signed.by-gateway' };
 
-function outgoing(kind: GraphQLDataSourceRequestKind): { options: GraphQLDataSourceProcessOptions<GatewayContext>; headers: Headers } {
-  const headers = new Headers({
-    'X-Storegraph-Identity': 'forged.by-client',
-    'x-storegraph-role': 'ADMIN',
-    'content-type': 'application/json',
-  });
-  const request = { query: '{ a }', http: { url: 'http://subgraph/graphql', method: 'POST', headers } };
+/** A request as Apollo hands it over, carrying headers a client tried to smuggle through. */
+function outgoing(kind: GraphQLDataSourceRequestKind): GraphQLDataSourceProcessOptions<GatewayContext> {
+  const headers = new Headers({ 'X-Storegraph-Identity': 'forged.by-client', 'x-storegraph-role': 'ADMIN' });
+  const request = { query: '{ a }', variables: { v: 1 }, http: { url: 'http://subgraph/graphql', method: 'POST', headers } };
   const options =
     kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION
       ? { kind, request, context, incomingRequestContext: {} as GatewayGraphQLRequestContext<GatewayContext> }
       : { kind, request, context: {} };
-  return { options: options as GraphQLDataSourceProcessOptions<GatewayContext>, headers };
+  return options as GraphQLDataSourceProcessOptions<GatewayContext>;
 }
 
 describe('IdentityDataSource', () => {
-  const source = new IdentityDataSource({ url: 'http://subgraph/graphql' });
+  let server: Server;
+  let url: string;
+  let seen: { headers: IncomingHttpHeaders; body: string } | null = null;
+  let answer: { status: number; contentType: string; body: string };
 
-  it('replaces every x-storegraph-* header with the gateway-signed identity', () => {
-    const { options, headers } = outgoing(GraphQLDataSourceRequestKind.INCOMING_OPERATION);
-    source.willSendRequest(options);
-    expect([...headers.entries()]).toEqual([
-      ['content-type', 'application/json'],
-      ['x-storegraph-identity', 'signed.by-gateway'],
-    ]);
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        seen = { headers: req.headers, body };
+        res.writeHead(answer.status, { 'content-type': answer.contentType }).end(answer.body);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  beforeEach(() => {
+    seen = null;
+    answer = { status: 200, contentType: 'application/json', body: '{"data":{"a":1}}' };
   });
 
-  it('sends health checks without any identity', () => {
-    const { options, headers } = outgoing(GraphQLDataSourceRequestKind.HEALTH_CHECK);
-    source.willSendRequest(options);
-    expect([...headers.keys()]).toEqual(['content-type']);
+  it('sends the gateway-signed identity and none of the x-storegraph-* headers it was handed', async () => {
+    const response = await new IdentityDataSource(url).process(outgoing(GraphQLDataSourceRequestKind.INCOMING_OPERATION));
+    expect(response).toEqual({ data: { a: 1 } });
+    expect(seen!.headers['x-storegraph-identity']).toBe('signed.by-gateway');
+    expect(Object.keys(seen!.headers).filter((h) => h.startsWith('x-storegraph-'))).toEqual(['x-storegraph-identity']);
+    expect(JSON.parse(seen!.body)).toEqual({ query: '{ a }', variables: { v: 1 } });
+  });
+
+  it('sends health checks without any identity', async () => {
+    await new IdentityDataSource(url).process(outgoing(GraphQLDataSourceRequestKind.HEALTH_CHECK));
+    expect(Object.keys(seen!.headers).filter((h) => h.startsWith('x-storegraph-'))).toEqual([]);
+  });
+
+  it('turns a 401 from the subgraph into UNAUTHENTICATED', async () => {
+    answer = { status: 401, contentType: 'application/json', body: '{"errors":[{"message":"no"}]}' };
+    await expect(new IdentityDataSource(url).process(outgoing(GraphQLDataSourceRequestKind.INCOMING_OPERATION))).rejects.toMatchObject({
+      extensions: { code: 'UNAUTHENTICATED', response: { status: 401 } },
+    });
+  });
+
+  it('refuses an answer that is not JSON', async () => {
+    answer = { status: 200, contentType: 'text/html', body: '<html>proxy error</html>' };
+    await expect(new IdentityDataSource(url).process(outgoing(GraphQLDataSourceRequestKind.INCOMING_OPERATION))).rejects.toThrow(
+      /Expected JSON response body/,
+    );
+  });
+
+  it('fails when the subgraph is unreachable', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    await expect(
+      new IdentityDataSource(`http://127.0.0.1:${port}/graphql`).process(outgoing(GraphQLDataSourceRequestKind.INCOMING_OPERATION)),
+    ).rejects.toThrow(/ECONNREFUSED/);
   });
 });

@@ -8,6 +8,7 @@ export * from './events';
 export * from './errors';
 export * from './federation';
 export * from './http';
+export * from './http-client';
 export * from './identity';
 export * from './ids';
 export * from './infra';

@@ -36,6 +36,9 @@ export class EventBus {
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
       timeout: 3000,
+      // Otherwise every request (each JetStream publish and ack) captures a stack trace
+      // up front, only to decorate a timeout that rarely comes.
+      noAsyncTraces: true,
     });
     void (async () => {
       for await (const status of nc.status()) {

@@ -64,11 +64,20 @@ export async function executeEmitting<T extends { events: EventEnvelope[] }>(tx:
   return row;
 }
 
-/** Hands the envelopes to the relay's commit hook; outside a transaction the sweeper publishes them. */
+/**
+ * Hands the envelopes to the relay: in a transaction through its commit hook; outside one
+ * the statement was its own transaction and has committed, so they go to the relay now.
+ * Without a relay (tests playing a crash) the sweeper publishes them.
+ */
 function remember(tx: EntityManager, envelopes: EventEnvelope[]): void {
+  if (envelopes.length === 0) return;
   const transaction = tx.getTransactionContext<object>();
-  if (transaction && envelopes.length > 0) emittedIn.set(transaction, [...(emittedIn.get(transaction) ?? []), ...envelopes]);
+  if (transaction) emittedIn.set(transaction, [...(emittedIn.get(transaction) ?? []), ...envelopes]);
+  else relayOf.get(tx.getEventManager())?.committed(envelopes);
 }
+
+/** The relay started for an ORM, found from any of its entity managers (forks share the event manager). */
+const relayOf = new WeakMap<object, OutboxRelay>();
 
 export interface OutboxRelayOptions {
   orm: MikroORM;
@@ -104,6 +113,7 @@ export class OutboxRelay {
   constructor(private readonly options: OutboxRelayOptions) {}
 
   start(): void {
+    relayOf.set(this.options.orm.em.getEventManager(), this);
     this.options.orm.em.getEventManager().registerSubscriber({
       afterTransactionCommit: async ({ transaction }) => {
         const envelopes = transaction ? emittedIn.get(transaction as object) : undefined;
@@ -208,6 +218,8 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    const events = this.options.orm.em.getEventManager();
+    if (relayOf.get(events) === this) relayOf.delete(events);
     if (this.timer) clearInterval(this.timer);
     await Promise.allSettled([...this.inFlight]);
     await this.sweeping;

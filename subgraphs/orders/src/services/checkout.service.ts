@@ -39,6 +39,8 @@ export class CheckoutService {
       throw badInput(`idempotencyKey must be 1 to ${MAX_KEY_LENGTH} characters`, 'idempotencyKey');
     }
     const fingerprint = checkoutFingerprint(token);
+    const placed = await this.placeAsRead(ctx, userId, token, key, fingerprint);
+    if (placed) return placed;
 
     return ctx.em.transactional(async (em) => {
       // The row locks serialize checkouts of one user: a concurrent duplicate waits here,
@@ -59,6 +61,31 @@ export class CheckoutService {
       }
       return order.entity;
     });
+  }
+
+  /**
+   * The common case without a transaction: the cart as read a moment ago, priced, then ONE
+   * statement that locks its lines and writes the order only if they are still exactly
+   * what was priced. null when that did not happen (an empty cart, a cart changed
+   * meanwhile, a key used before, a line the catalog refuses): the transaction in
+   * checkout() then decides, under the row locks, and answers as it always did.
+   */
+  private async placeAsRead(
+    ctx: CheckoutContext,
+    userId: string,
+    token: string,
+    key: string | null,
+    fingerprint: string,
+  ): Promise<Order | null> {
+    const lines = await readCartLines(ctx.em, userId, false);
+    if (lines.length === 0) return null;
+    let order: { entity: Order; unitPrices: number[] };
+    try {
+      order = await this.priceOrder(ctx, userId, lines, token, key, fingerprint);
+    } catch {
+      return null;
+    }
+    return (await this.insertOrder(ctx.em, order, lines)) ? order.entity : null;
   }
 
   private replay(earlier: Order, fingerprint: string): Order {
@@ -104,9 +131,12 @@ export class CheckoutService {
 
   /**
    * The order, its lines, the cart emptied of them and orders.order.placed (which starts
-   * the saga), in ONE statement: every part runs only if the order row was inserted, so
-   * false (an order with this user and idempotency key exists already) means nothing was
-   * written. Only the lines that were ordered leave the cart: a line added meanwhile stays.
+   * the saga), in ONE statement. It first locks the user's cart lines and goes on only if
+   * they are exactly the priced lines (same products, same quantities); every other part
+   * runs only if the order row was inserted. So false (the cart changed since it was
+   * read, or an order with this user and idempotency key exists already) means nothing
+   * was written. Only the lines that were ordered leave the cart: a line added meanwhile
+   * stays. Inside checkout()'s transaction the lines are locked already and always match.
    */
   private async insertOrder(em: EntityManager, order: { entity: Order; unitPrices: number[] }, lines: CartItem[]): Promise<boolean> {
     const o = order.entity;
@@ -118,19 +148,30 @@ export class CheckoutService {
     }));
     const { inserted } = await executeEmitting<{ inserted: number; events: EventEnvelope[] }>(
       em,
-      sql`with placed as (
+      sql`with locked as (
+            -- the order readCartLines locks in, so two checkouts of one user never deadlock
+            select product_id, quantity from cart_items where user_id = ${o.userId}::uuid
+             order by added_at asc, product_id asc for update),
+          priced as (
+            select * from jsonb_to_recordset(${JSON.stringify(orderLines)}::jsonb)
+              as x(position int, product_id uuid, quantity int, unit_price_minor int)),
+          unchanged as (
+            select (select count(*) from locked) = (select count(*) from priced)
+               and not exists (select 1 from priced left join locked using (product_id)
+                                where locked.quantity is distinct from priced.quantity) as ok),
+          placed as (
             insert into orders (id, user_id, status, failure_reason, total_minor, currency, status_history,
                                 payment_token, idempotency_key, request_fingerprint, created_at)
-            values (${o.id}::uuid, ${o.userId}::uuid, ${o.status}, null, ${o.totalMinor}, ${o.currency},
-                    ${JSON.stringify(o.statusHistory)}::jsonb, ${o.paymentToken}, ${o.idempotencyKey}, ${o.requestFingerprint},
-                    ${o.createdAt})
+            select ${o.id}::uuid, ${o.userId}::uuid, ${o.status}, null, ${o.totalMinor}, ${o.currency},
+                   ${JSON.stringify(o.statusHistory)}::jsonb, ${o.paymentToken}, ${o.idempotencyKey}, ${o.requestFingerprint},
+                   ${o.createdAt}::timestamptz
+             where (select ok from unchanged)
             on conflict (user_id, idempotency_key) do nothing
             returning id),
           ordered as (
             insert into order_items (order_id, position, product_id, quantity, unit_price_minor)
-            select placed.id, x.position, x.product_id, x.quantity, x.unit_price_minor
-              from placed, jsonb_to_recordset(${JSON.stringify(orderLines)}::jsonb)
-                as x(position int, product_id uuid, quantity int, unit_price_minor int)),
+            select placed.id, priced.position, priced.product_id, priced.quantity, priced.unit_price_minor
+              from placed, priced),
           emptied as (
             delete from cart_items
              where user_id = ${o.userId}::uuid and product_id = any(${`{${lines.map((line) => line.productId).join(',')}}`}::uuid[])

@@ -1,4 +1,4 @@
-import { amountToMinor } from '@storegraph/common';
+import { amountToMinor, postJson, type HttpReply } from '@storegraph/common';
 
 /** What orders needs to know about a product: its current price. */
 export interface CatalogProduct {
@@ -37,19 +37,14 @@ export class HttpProductCatalog implements ProductCatalog {
     const found = new Map<string, CatalogProduct>();
     if (ids.length === 0) return found;
     const representations = ids.map((id) => ({ __typename: 'Product', id }));
-    let response: Response;
+    let response: HttpReply;
     try {
-      response = await fetch(this.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: ENTITIES_QUERY, variables: { r: representations } }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      response = await postJson(this.url, JSON.stringify({ query: ENTITIES_QUERY, variables: { r: representations } }), {}, this.timeoutMs);
     } catch (err) {
       throw new Error(`Catalog unreachable at ${this.url}`, { cause: err });
     }
-    if (!response.ok) throw new Error(`Catalog answered HTTP ${response.status}`);
-    const body = (await response.json()) as EntitiesResponse;
+    if (response.status !== 200) throw new Error(`Catalog answered HTTP ${response.status}`);
+    const body = JSON.parse(response.body) as EntitiesResponse;
     if (body.errors?.length || !body.data) {
       throw new Error(`Catalog lookup failed: ${body.errors?.map((e) => e.message).join('; ') ?? 'no data'}`);
     }
