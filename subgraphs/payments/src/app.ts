@@ -17,6 +17,7 @@ import { CaptureService } from './services/capture.service';
 import type { PaymentProvider } from './services/payment-provider';
 import { createPaymentProvider } from './services/payment-provider.factory';
 import { PaymentService } from './services/payment.service';
+import { PendingCaptureRecovery } from './services/pending-capture-recovery';
 import { RefundService } from './services/refund.service';
 
 export { buildSchema } from './schema';
@@ -28,6 +29,8 @@ export interface PaymentsApp extends SubgraphService {
   /** The saga's side: the bus, the outbox relay and the consumer of orders' events. */
   events: EventRuntime;
   provider: PaymentProvider;
+  /** Finishes captures a crash interrupted (tests call its sweep directly). */
+  recovery: PendingCaptureRecovery;
 }
 
 export interface PaymentsDeps {
@@ -50,6 +53,15 @@ export async function createApp(config: PaymentsConfig, deps: PaymentsDeps = {})
     migrations,
     poolMax: config.databasePoolMax,
   });
+  const capture = new CaptureService(provider);
+  const recovery = new PendingCaptureRecovery({
+    orm: database.orm,
+    capture,
+    logger,
+    afterSeconds: config.paymentRecoveryAfterSeconds,
+    // A few looks per period: an interrupted capture waits at most about 1.25 periods.
+    intervalMs: Math.min(15_000, Math.max(250, (config.paymentRecoveryAfterSeconds * 1000) / 4)),
+  });
   let runtime: EventRuntime | null = null;
   try {
     runtime = await startEventRuntime({
@@ -58,7 +70,7 @@ export async function createApp(config: PaymentsConfig, deps: PaymentsDeps = {})
       natsNamespace: config.natsNamespace,
       orm: database.orm,
       logger,
-      subscriptions: subscriptions({ capture: new CaptureService(provider), refund: new RefundService(provider) }),
+      subscriptions: subscriptions({ capture, refund: new RefundService(provider) }),
       consumer: { concurrency: config.consumerConcurrency },
       ...deps.events,
     });
@@ -71,9 +83,13 @@ export async function createApp(config: PaymentsConfig, deps: PaymentsDeps = {})
       logger,
       extendContext: createContextFactory({ payment: new PaymentService() }),
       ready: events.ready,
-      onStop: events.stop,
+      onStop: async () => {
+        await recovery.stop();
+        await events.stop();
+      },
     });
-    return Object.assign(service, { events, provider });
+    recovery.start();
+    return Object.assign(service, { events, provider, recovery });
   } catch (err) {
     await runtime?.stop();
     await database.close();

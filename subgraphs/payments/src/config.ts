@@ -13,8 +13,14 @@ export interface PaymentsConfig extends SubgraphConfig {
   paymentProvider: PaymentProviderName;
   /** `PAYMENT_TEST_DELAY_MS`: how long the test provider takes to approve `tok_delayed`. */
   paymentTestDelayMs: number;
-  /** `PAYMENTS_CONSUMER_CONCURRENCY`: events handled at once (each may hold a connection for a whole charge). */
+  /** `PAYMENTS_CONSUMER_CONCURRENCY`: events handled at once. */
   consumerConcurrency: number;
+  /**
+   * `PAYMENT_RECOVERY_AFTER_SECONDS`: a capture PENDING this long was interrupted (the
+   * process died during the provider call) and is charged again with its key. Must be
+   * well above the provider adapter's call timeout.
+   */
+  paymentRecoveryAfterSeconds: number;
   /** Connection pool size, derived from the concurrency (see readConfig). */
   databasePoolMax: number;
 }
@@ -36,8 +42,10 @@ export function readConfig(env = new EnvReader()): PaymentsConfig {
     paymentProvider: 'test',
     paymentTestDelayMs: env.int('PAYMENT_TEST_DELAY_MS', 3000),
     consumerConcurrency,
-    // A capture holds its transaction's connection while the provider answers (seconds for
-    // tok_delayed), so every concurrent handler needs its own connection plus the headroom.
+    paymentRecoveryAfterSeconds: env.int('PAYMENT_RECOVERY_AFTER_SECONDS', 60, 1),
+    // A capture holds no connection while the provider answers, but one that falls back
+    // to the handler's transaction does (seconds for tok_delayed): every concurrent
+    // handler gets its own connection plus the headroom.
     databasePoolMax: consumerConcurrency + POOL_HEADROOM,
   };
   env.done();

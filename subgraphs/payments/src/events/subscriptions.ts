@@ -15,7 +15,7 @@ export interface SagaServices {
  */
 export function subscriptions(services: SagaServices): Subscription[] {
   return [
-    on('orders.order.reserved', orderReservedHandler(services.capture)),
+    on('orders.order.reserved', orderReservedHandler(services.capture), services.capture.step),
     on('orders.refund.requested', refundRequestedHandler(services.refund)),
   ];
 }

@@ -3,7 +3,7 @@ import { eventTablesSql } from '@storegraph/common';
 
 /**
  * What the saga needs: the outbox and inbox, ONE payment attempt per order, and the
- * provider's references. Still no card data: the token is used for the charge and dropped.
+ * provider's references. Still no card data (0003 keeps the token on a PENDING attempt).
  */
 export class PaymentSaga0002 extends Migration {
   override async up(): Promise<void> {

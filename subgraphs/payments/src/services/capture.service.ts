@@ -1,32 +1,77 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { envelopesOf, executeEmitting, outboxInsert, sql, uuidv7, type Payload } from '@storegraph/common';
-import type { PaymentProvider } from './payment-provider';
+import {
+  envelopesOf,
+  executeEmitting,
+  inboxInsert,
+  outboxInsert,
+  sql,
+  uuidv7,
+  type EventEnvelope,
+  type OneStatementStep,
+  type Payload,
+  type Sql,
+} from '@storegraph/common';
+import type { ChargeResult, PaymentProvider } from './payment-provider';
 
 export type CaptureOutcome = 'captured' | 'failed' | 'already-attempted';
 
+type Reserved = Payload<'orders.order.reserved'>;
+
 /**
- * Captures an order's amount when orders reports it RESERVED. Runs inside the event
- * handler's transaction, so the payment row, its status and the outgoing event commit
- * together with the inbox record, or not at all.
+ * Captures an order's amount when orders reports it RESERVED.
  *
  * At most one capture per order, whatever the retries:
  * - the payment row is inserted first, and `unique (order_id)` lets only one attempt per
  *   order exist: a second reserved event for the order (a duplicate, or a retry upstream)
- *   inserts nothing, or waits for the first one's commit and then inserts nothing;
- * - the provider is called with the order id as idempotency key, so a crash after the
- *   charge (the transaction rolls back, the event is redelivered, the row is inserted
- *   again) gets the first charge's result back instead of a second charge.
+ *   inserts nothing;
+ * - the provider is called with the order id as idempotency key, so calling again for an
+ *   attempt whose answer was lost (a crash, a timeout) gets the first charge's result
+ *   back instead of a second charge;
+ * - the outcome is written only onto a PENDING row, with its event in the same statement.
  *
- * The charge runs inside the transaction on purpose: committing PENDING first and
- * charging afterwards would need a recovery job for rows stuck in PENDING. The price is a
- * pooled connection held while the provider answers (PAYMENT_TEST_DELAY_MS for
- * tok_delayed, the adapter's timeout for a real provider): the pool is sized as
- * PAYMENTS_CONSUMER_CONCURRENCY plus headroom (config.ts) so that never starves requests.
+ * The usual path (`step`) holds no transaction while the provider answers: one statement
+ * records the event in the inbox and commits the PENDING attempt, the provider is called,
+ * one statement settles it. If the call fails, the attempt and its inbox row are taken
+ * back and the event is retried; if the process dies in between, the attempt stays
+ * PENDING and PendingCaptureRecovery charges it again with the same key. The handler
+ * (`capture`) does the same inside the consumer's transaction, for the rare delivery the
+ * step leaves to it.
  */
 export class CaptureService {
   constructor(private readonly provider: PaymentProvider) {}
 
-  async capture(tx: EntityManager, order: Payload<'orders.order.reserved'>): Promise<CaptureOutcome> {
+  /** The usual path; null (a duplicate delivery) lets the consumer's handler path say so. */
+  readonly step: OneStatementStep<'orders.order.reserved'> = async (ctx, event) => {
+    const order = event.data;
+    const [claim] = await ctx.run<{ recorded: number; payment_id: string | null }>(
+      sql`with recorded as (${inboxInsert(ctx, event, sql`(select 1) as once`)}),
+          attempt as (
+            insert into payments (id, order_id, user_id, amount_minor, currency, status, payment_token)
+            select ${uuidv7()}::uuid, ${order.orderId}::uuid, ${order.userId}::uuid, ${order.amountMinor}, ${order.currency},
+                   'PENDING', ${order.paymentToken}
+              from recorded
+            on conflict (order_id) do nothing
+            returning id)
+          select (select count(*) from recorded)::int as recorded, (select id from attempt) as payment_id`,
+    );
+    if (claim.recorded === 0) return null;
+    if (!claim.payment_id) return [];
+    const paymentId = claim.payment_id;
+    let result: ChargeResult;
+    try {
+      result = await this.charge(order);
+    } catch (err) {
+      // Nothing is known to have happened: take the attempt back so the retry starts afresh.
+      await ctx.run(sql`with released as (delete from payments where id = ${paymentId}::uuid and status = 'PENDING')
+                        delete from processed_events where event_id = ${event.id}::uuid and consumer = ${ctx.consumer}`);
+      throw err;
+    }
+    const [settled] = await ctx.run<{ events: EventEnvelope[] }>(settlement(paymentId, order, result));
+    return settled.events;
+  };
+
+  /** The same capture inside the consumer's transaction (the handler path). */
+  async capture(tx: EntityManager, order: Reserved): Promise<CaptureOutcome> {
     const inserted = await tx.execute<Array<{ id: string }>>(
       `insert into payments (id, order_id, user_id, amount_minor, currency, status)
        values (?, ?, ?, ?, ?, 'PENDING')
@@ -35,32 +80,43 @@ export class CaptureService {
       [uuidv7(), order.orderId, order.userId, order.amountMinor, order.currency],
     );
     if (inserted.length === 0) return 'already-attempted';
-    const paymentId = inserted[0].id;
+    const result = await this.charge(order);
+    await executeEmitting(tx, settlement(inserted[0].id, order, result));
+    return result.status === 'approved' ? 'captured' : 'failed';
+  }
 
-    const result = await this.provider.charge({
+  /** Charges an attempt again that a crash left PENDING; settles it unless it was settled meanwhile. */
+  async resume(em: EntityManager, paymentId: string, order: Reserved): Promise<void> {
+    await executeEmitting(em, settlement(paymentId, order, await this.charge(order)));
+  }
+
+  private charge(order: Reserved): Promise<ChargeResult> {
+    return this.provider.charge({
       idempotencyKey: order.orderId,
       token: order.paymentToken,
       amountMinor: order.amountMinor,
       currency: order.currency,
     });
-
-    // The outcome and its event in one statement (the row was inserted above, in this transaction).
-    const announcement =
-      result.status === 'approved'
-        ? outboxInsert('payments.payment.captured', sql`settled`, { orderId: order.orderId, paymentId, amountMinor: order.amountMinor })
-        : outboxInsert('payments.payment.failed', sql`settled`, { orderId: order.orderId, paymentId, reason: result.reason });
-    await executeEmitting(
-      tx,
-      sql`with settled as (
-            update payments
-               set status = ${result.status === 'approved' ? 'CAPTURED' : 'FAILED'},
-                   provider_ref = ${result.status === 'approved' ? result.reference : null},
-                   failure_reason = ${result.status === 'approved' ? null : result.reason},
-                   updated_at = now()
-             where id = ${paymentId}::uuid and status = 'PENDING' returning id),
-          announced as (${announcement})
-          select ${envelopesOf(sql`announced`)} as events`,
-    );
-    return result.status === 'approved' ? 'captured' : 'failed';
   }
+}
+
+/**
+ * The outcome onto the PENDING row, the token dropped, and its event, in ONE statement;
+ * a row settled already matches nothing and announces nothing.
+ */
+function settlement(paymentId: string, order: Pick<Reserved, 'orderId' | 'amountMinor'>, result: ChargeResult): Sql {
+  const announcement =
+    result.status === 'approved'
+      ? outboxInsert('payments.payment.captured', sql`settled`, { orderId: order.orderId, paymentId, amountMinor: order.amountMinor })
+      : outboxInsert('payments.payment.failed', sql`settled`, { orderId: order.orderId, paymentId, reason: result.reason });
+  return sql`with settled as (
+      update payments
+         set status = ${result.status === 'approved' ? 'CAPTURED' : 'FAILED'},
+             provider_ref = ${result.status === 'approved' ? result.reference : null},
+             failure_reason = ${result.status === 'approved' ? null : result.reason},
+             payment_token = null,
+             updated_at = now()
+       where id = ${paymentId}::uuid and status = 'PENDING' returning id),
+    announced as (${announcement})
+    select ${envelopesOf(sql`announced`)} as events`;
 }

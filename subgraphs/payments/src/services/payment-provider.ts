@@ -1,4 +1,7 @@
-/** What a charge asks the provider for. The token is used here and never stored. */
+/**
+ * What a charge asks the provider for. The token rests on the PENDING attempt only until
+ * it is settled (to charge again after a crash), then is cleared.
+ */
 export interface ChargeRequest {
   /**
    * The same key always yields the first result and never a second charge: payments uses
@@ -40,8 +43,9 @@ export interface RefundResult {
  *
  * A call throws only when the outcome is unknown or the request is invalid (network,
  * timeout, unknown charge reference); the caller then retries with the same key.
- * Adapters must bound their calls with a timeout: captures run inside a database
- * transaction and hold its connection until the provider answers.
+ * Adapters must bound their calls with a timeout well below
+ * PAYMENT_RECOVERY_AFTER_SECONDS: an attempt PENDING for that long is taken as
+ * interrupted and charged again (the same key keeps that from charging twice).
  */
 export interface PaymentProvider {
   charge(request: ChargeRequest): Promise<ChargeResult>;

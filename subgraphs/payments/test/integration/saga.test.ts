@@ -31,6 +31,7 @@ interface PaymentRow {
   failure_reason: string | null;
   provider_ref: string | null;
   refund_ref: string | null;
+  payment_token: string | null;
 }
 
 const DELAY_MS = 200;
@@ -46,9 +47,15 @@ async function rows(orderId: string): Promise<PaymentRow[]> {
   return payments.app.database.orm.em.fork().execute<PaymentRow[]>('select * from payments where order_id = ?', [orderId]);
 }
 
-/** The order's payment once its attempt committed (PENDING is never visible: one transaction). */
+/** The order's payment once its attempt is settled (CAPTURED or FAILED). */
 const settled = (orderId: string) =>
-  waitFor(async () => (await rows(orderId))[0], { what: `the payment of ${orderId}` });
+  waitFor(
+    async () => {
+      const [row] = await rows(orderId);
+      return row && row.status !== 'PENDING' ? row : undefined;
+    },
+    { what: `the settled payment of ${orderId}` },
+  );
 
 function emitted<S extends Subject>(subject: S, orderId: string): Array<EventEnvelope<S>> {
   return payments.emitted.filter(
@@ -137,9 +144,11 @@ describe('capture (orders.order.reserved)', () => {
 
     await emittedOnce('payments.payment.captured', fast.data.orderId);
     expect(emitted('payments.payment.captured', slow.data.orderId)).toEqual([]);
+    // The attempt is committed while the provider thinks: visible as PENDING, no transaction held.
+    expect((await rows(slow.data.orderId))[0]).toMatchObject({ status: 'PENDING', payment_token: 'tok_delayed' });
     await emittedOnce('payments.payment.captured', slow.data.orderId);
     expect(Date.now() - started).toBeGreaterThanOrEqual(DELAY_MS);
-    expect((await settled(slow.data.orderId)).status).toBe('CAPTURED');
+    expect(await settled(slow.data.orderId)).toMatchObject({ status: 'CAPTURED', payment_token: null });
     await expectAtMostOneCapture(slow.data.orderId);
     await expectAtMostOneCapture(fast.data.orderId);
   });
@@ -181,11 +190,11 @@ describe('capture (orders.order.reserved)', () => {
     await expectAtMostOneCapture(orderId);
   });
 
-  it('lets one of two concurrent reserved events for one order charge, the other waits and does nothing', async () => {
+  it('lets one of two concurrent reserved events for one order charge; the other finds its attempt and does nothing', async () => {
     const first = reserved('tok_delayed');
     const { orderId, userId } = first.data;
     const before = payments.handled();
-    // Both are in flight at once: the second's insert waits on the unique order_id.
+    // Both are in flight at once: the unique order_id lets one attempt in.
     await Promise.all([payments.publish(first), payments.publish(reserved('tok_delayed', orderId, userId))]);
 
     await handledSince(before, 2);
@@ -210,6 +219,49 @@ describe('capture (orders.order.reserved)', () => {
     expect(provider.inner.chargesFor(orderId)).toBe(1);
     const charge = provider.inner.charges.find((c) => c.idempotencyKey === orderId);
     expect(charge?.result).toEqual({ status: 'approved', reference: row.provider_ref });
+    expect(await outbox(orderId)).toEqual(['payments.payment.captured']);
+    await expectAtMostOneCapture(orderId);
+  });
+
+  it('captures through its step: no handler transaction held across the provider call', async () => {
+    const steps = payments.app.events.consumer?.stepsApplied ?? 0;
+    const event = reserved('tok_visa');
+    await payments.publish(event);
+    await emittedOnce('payments.payment.captured', event.data.orderId);
+    expect(payments.app.events.consumer?.stepsApplied).toBe(steps + 1);
+    await expectAtMostOneCapture(event.data.orderId);
+  });
+
+  it('resumes a capture a crash left PENDING: charged again with its key, settled once, announced once', async () => {
+    // The state a process leaves when it dies during the provider call: the event recorded
+    // as handled, the attempt PENDING with its token, the charge made at the provider.
+    const event = reserved('tok_visa');
+    const { orderId, userId } = event.data;
+    const charged = await provider.inner.charge({ idempotencyKey: orderId, token: 'tok_visa', amountMinor: 2599, currency: 'USD' });
+    const em = payments.app.database.orm.em.fork();
+    await em.execute(`insert into processed_events (event_id, consumer, subject) values (?, 'payments', 'orders.order.reserved')`, [event.id]);
+    await em.execute(
+      `insert into payments (id, order_id, user_id, amount_minor, currency, status, payment_token, updated_at)
+       values (?, ?, ?, 2599, 'USD', 'PENDING', 'tok_visa', now() - interval '10 minutes')`,
+      [uuidv7(), orderId, userId],
+    );
+    // Its redelivery is a duplicate: nothing charged, nothing settled.
+    const before = payments.handled();
+    await payments.publish(event);
+    await handledSince(before, 1);
+    expect((await rows(orderId))[0].status).toBe('PENDING');
+
+    expect(await payments.app.recovery.sweep()).toBeGreaterThanOrEqual(1);
+    const captured = await emittedOnce('payments.payment.captured', orderId);
+    const [row] = await rows(orderId);
+    expect(row).toMatchObject({ status: 'CAPTURED', payment_token: null, provider_ref: charged.status === 'approved' ? charged.reference : 'none' });
+    expect(captured.data).toEqual({ orderId, paymentId: row.id, amountMinor: 2599 });
+    expect(provider.inner.requestsFor(orderId)).toBe(2);
+    expect(provider.inner.chargesFor(orderId)).toBe(1);
+
+    // Settled: a later sweep leaves it alone.
+    await payments.app.recovery.sweep();
+    expect(provider.inner.requestsFor(orderId)).toBe(2);
     expect(await outbox(orderId)).toEqual(['payments.payment.captured']);
     await expectAtMostOneCapture(orderId);
   });
