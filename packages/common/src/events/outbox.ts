@@ -58,10 +58,18 @@ export async function emit<S extends Subject>(tx: EntityManager, subject: S, dat
  * two. The envelopes are published when the transaction commits, as emit()'s are.
  */
 export async function executeEmitting<T extends { events: EventEnvelope[] }>(tx: EntityManager, statement: Sql): Promise<T> {
-  const transaction = tx.getTransactionContext<Knex.Transaction>();
-  const [row] = await preparedRunner(transaction ?? tx.getConnection().getKnex())<T>(statement);
+  const [row] = await executePrepared<T>(tx, statement);
   remember(tx, row.events);
   return row;
+}
+
+/**
+ * Runs a `sql` statement as a named prepared statement (preparedRunner), in the entity
+ * manager's transaction if it has one: for the statements every request sends, which
+ * PostgreSQL would otherwise parse and plan anew each time.
+ */
+export function executePrepared<T>(em: EntityManager, statement: Sql): Promise<T[]> {
+  return preparedRunner(em.getTransactionContext<Knex.Transaction>() ?? em.getConnection().getKnex())<T>(statement);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { conflict, isUuid, notFound, parsePrice } from '@storegraph/common';
+import { conflict, executePrepared, isUuid, notFound, parsePrice } from '@storegraph/common';
 import { Product } from '../entities';
 import { validateDescription, validateName, validateQuantity, validateSku } from './catalog.validation';
 import { PRODUCT_COLUMNS } from './product.columns';
@@ -39,11 +39,13 @@ export class ProductService {
     // Plain SQL mapped by the ORM, as the listing does: every price lookup of orders and
     // every Product reference the gateway resolves comes here, and the ORM's find costs
     // more than the statement.
+    // A prepared statement: PostgreSQL plans it once per connection, not once per lookup.
     const rows =
       wanted.length > 0
-        ? await this.em
-            .getConnection()
-            .execute<Array<Record<string, unknown>>>(`select ${PRODUCT_COLUMNS} from products where id = any(?::uuid[])`, [`{${wanted.join(',')}}`])
+        ? await executePrepared<Record<string, unknown>>(this.em, {
+            text: `select ${PRODUCT_COLUMNS} from products where id = any(?::uuid[])`,
+            params: [`{${wanted.join(',')}}`],
+          })
         : [];
     const found = rows.map((row) => this.em.map(Product, row));
     const byId = new Map(found.map((product) => [product.id, product]));

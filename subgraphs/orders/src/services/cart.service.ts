@@ -1,4 +1,4 @@
-import { badInput, isUuid, money, notFound, type Money } from '@storegraph/common';
+import { badInput, executePrepared, isUuid, money, notFound, sql, type Money } from '@storegraph/common';
 import { CartItem } from '../entities';
 import type { OrdersContext } from '../context';
 import { Cart } from '../types/cart.type';
@@ -9,10 +9,10 @@ import type { CatalogProduct } from './product-catalog';
  * them); `lock` takes their row locks until the transaction ends.
  */
 export async function readCartLines(em: CartContext['em'], userId: string, lock: boolean): Promise<CartItem[]> {
-  const rows = await em.execute<CartLineRow[]>(
-    `select product_id, quantity, added_at from cart_items where user_id = ? order by added_at asc, product_id asc${lock ? ' for update' : ''}`,
-    [userId],
-  );
+  const rows = await executePrepared<CartLineRow>(em, {
+    text: `select product_id, quantity, added_at from cart_items where user_id = ?::uuid order by added_at asc, product_id asc${lock ? ' for update' : ''}`,
+    params: [userId],
+  });
   return rows.map((row) => cartItem(userId, row));
 }
 
@@ -48,17 +48,17 @@ export class CartService {
     await this.requireProduct(ctx, userId, productId);
     // The upsert and the cart it leaves in one statement: the other lines read beside the
     // upserted one (a statement does not see its own writes in its snapshot).
-    const rows = await ctx.em.execute<Array<CartLineRow & { added: boolean }>>(
-      `with added as (
-         insert into cart_items (user_id, product_id, quantity, added_at) values (?, ?, ?, now())
-         on conflict (user_id, product_id) do update set quantity = cart_items.quantity + excluded.quantity
-         where cart_items.quantity + excluded.quantity <= ?
-         returning product_id, quantity, added_at)
-       select product_id, quantity, added_at, true as added from added
-       union all
-       select product_id, quantity, added_at, false from cart_items where user_id = ? and product_id <> ?
-       order by added_at asc, product_id asc`,
-      [userId, productId, quantity, MAX_LINE_QUANTITY, userId, productId],
+    const rows = await executePrepared<CartLineRow & { added: boolean }>(
+      ctx.em,
+      sql`with added as (
+            insert into cart_items (user_id, product_id, quantity, added_at) values (${userId}::uuid, ${productId}::uuid, ${quantity}::int, now())
+            on conflict (user_id, product_id) do update set quantity = cart_items.quantity + excluded.quantity
+            where cart_items.quantity + excluded.quantity <= ${MAX_LINE_QUANTITY}::int
+            returning product_id, quantity, added_at)
+          select product_id, quantity, added_at, true as added from added
+          union all
+          select product_id, quantity, added_at, false from cart_items where user_id = ${userId}::uuid and product_id <> ${productId}::uuid
+          order by added_at asc, product_id asc`,
     );
     if (!rows.some((row) => row.added)) throw badInput(`a cart line holds at most ${MAX_LINE_QUANTITY} units`, 'quantity');
     return Object.assign(new Cart(), { userId, items: rows.map((row) => cartItem(userId, row)) });
@@ -110,7 +110,7 @@ export class CartService {
    */
   private async requireProduct(ctx: CartContext, userId: string, productId: string): Promise<CatalogProduct> {
     if (!isUuid(productId)) throw notFound('Product');
-    const lines = await ctx.em.execute<Array<{ product_id: string }>>('select product_id from cart_items where user_id = ?', [userId]);
+    const lines = await executePrepared<{ product_id: string }>(ctx.em, sql`select product_id from cart_items where user_id = ${userId}::uuid`);
     const [product] = await Promise.all([
       ctx.loaders.product.load(productId),
       ctx.loaders.product.loadMany(lines.map((line) => line.product_id)),
