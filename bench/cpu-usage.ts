@@ -37,6 +37,34 @@ function label(pid: number): string | null {
   }
 }
 
+/** Every process of the stack started as `rootPid`, PostgreSQL and nats-server, by pid: their labels. */
+export function stackProcesses(rootPid: number): Map<number, string> {
+  const stats = readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map((name) => readStat(Number(name)))
+    .filter((s): s is ProcStat => s !== null);
+  const labels = new Map<number, string>();
+  const walk = (pid: number) => {
+    for (const child of stats.filter((s) => s.ppid === pid)) {
+      const name = label(child.pid);
+      if (name) labels.set(child.pid, name);
+      walk(child.pid);
+    }
+  };
+  walk(rootPid);
+  for (const s of stats) if (s.comm === 'postgres' || s.comm === 'nats-server') labels.set(s.pid, s.comm);
+  labels.set(process.pid, 'bench client');
+  // Samples name threads: V8's GC and compiler threads, libuv's pool, Go's OS threads.
+  for (const [pid, name] of [...labels]) {
+    try {
+      for (const tid of readdirSync(`/proc/${pid}/task`)) labels.set(Number(tid), name);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return labels;
+}
+
 /**
  * CPU seconds (user + system) used so far by each service of the stack started as
  * `rootPid`, by PostgreSQL (all its processes) and by nats-server: what an order costs

@@ -2,11 +2,18 @@
  * bench/saga: N checkouts through the gateway at a fixed concurrency, against the real
  * stack started as separate processes (scripts/dist/start.js) on its own databases and
  * NATS namespace. Prints orders/s reaching CONFIRMED, checkout -> CONFIRMED latency
- * percentiles, and NATS messages per order.
+ * percentiles, messages per order, and SQL statements and CPU per order per process.
  *
- *   npm run bench:saga                      1000 orders, concurrency 32
- *   BENCH_ORDERS=2000 BENCH_CONCURRENCY=64 npm run bench:saga
- *   BENCH_PROFILE=1 npm run bench:saga      also writes CPU profiles to bench/profiles/
+ * A warm-up of BENCH_WARMUP orders runs first, unmeasured, until each is CONFIRMED: the
+ * figures are the sustained rate of a warmed-up stack (V8 compiles the hot paths over
+ * the first few thousand orders; CPU per order keeps falling until then).
+ *
+ *   npm run bench:saga                      5000 orders after a 2000-order warm-up, 12 clients
+ *   BENCH_ORDERS=10000 BENCH_CONCURRENCY=16 npm run bench:saga
+ *   BENCH_WARMUP=0 npm run bench:saga       a cold stack, warm-up included in the figures
+ *   BENCH_SEPARATE_CART=1 npm run bench:saga   addToCart and checkout as two requests
+ *   BENCH_PROFILE=1 npm run bench:saga      also writes V8 CPU profiles to bench/profiles/
+ *   BENCH_PERF=1 npm run bench:saga         also profiles the measured phase with Linux perf
  *   BENCH_PG_SOCKET=/var/run/postgresql npm run bench:saga   PostgreSQL over its Unix socket
  *
  * Stop a running `npm start` first: the bench uses the same ports.
@@ -17,13 +24,16 @@ import { join, resolve } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { postJson } from '@storegraph/common';
-import { cpuSnapshot, printCpuPerOrder } from './cpu-usage';
+import { cpuSnapshot, printCpuPerOrder, stackProcesses } from './cpu-usage';
+import { startPerf, stopPerf, summarizePerf } from './perf-profile';
 import { summarizeProfiles } from './profile-summary';
 
 const ROOT = resolve(__dirname, '../..');
-const ORDERS = Number(process.env.BENCH_ORDERS ?? 1000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 5000);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 12);
 const PROFILE = process.env.BENCH_PROFILE === '1';
+const PERF = process.env.BENCH_PERF === '1';
 const GATEWAY = 'http://localhost:4000/graphql';
 const NAMESPACE = `bench${Date.now().toString(36)}`;
 const SEPARATE_CART = process.env.BENCH_SEPARATE_CART === '1';
@@ -60,7 +70,7 @@ function percentile(sorted: number[], p: number): number {
 
 async function main(): Promise<void> {
   const profileDir = join(ROOT, 'bench', 'profiles');
-  if (PROFILE) mkdirSync(profileDir, { recursive: true });
+  if (PROFILE || PERF) mkdirSync(profileDir, { recursive: true });
   // BENCH_PG_SOCKET=/var/run/postgresql compares a Unix socket with TCP loopback.
   const db = (name: string) =>
     process.env.BENCH_PG_SOCKET
@@ -110,6 +120,16 @@ async function main(): Promise<void> {
       return total;
     };
 
+    /** Statements each subgraph has sent since it started: [all, serving requests] (its /metrics). */
+    const sqlCounts = async () => {
+      const counts = new Map<string, [number, number]>();
+      for (const [name, port] of [['users', 4001], ['catalog', 4002], ['orders', 4003], ['payments', 4004]] as const) {
+        const metrics = await (await fetch(`http://localhost:${port}/metrics`)).text();
+        counts.set(name, [Number(metrics.match(/source="all"} (\d+)/)?.[1] ?? NaN), Number(metrics.match(/source="request"} (\d+)/)?.[1] ?? NaN)]);
+      }
+      return counts;
+    };
+
     const adminToken = (
       await gql<{ login: { accessToken: string } }>(
         'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
@@ -121,7 +141,7 @@ async function main(): Promise<void> {
         (
           await gql<{ createProduct: { id: string } }>(
             'mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }',
-            { input: { sku: `${NAMESPACE}-${i}`, name: `Bench ${i}`, price: '10.00', stock: ORDERS * 10 } },
+            { input: { sku: `${NAMESPACE}-${i}`, name: `Bench ${i}`, price: '10.00', stock: (ORDERS + WARMUP) * 10 } },
             adminToken,
           )
         ).createProduct.id,
@@ -138,42 +158,61 @@ async function main(): Promise<void> {
       ),
     );
 
+    /** Places `count` orders from every shopper at once; returns when each got its order id. */
+    const placeOrders = async (count: number, placedAt: Map<string, number>) => {
+      let next = 0;
+      await Promise.all(
+        shoppers.map(async (token) => {
+          while (next < count) {
+            const n = next++;
+            const before = performance.now();
+            // One client request per order, as a "buy now" button sends it: the cart line and
+            // the checkout in one mutation (executed in order). BENCH_SEPARATE_CART=1 sends
+            // addToCart and checkout as two requests, as a shop's cart page does.
+            let checkout: { id: string };
+            if (SEPARATE_CART) {
+              await gql(ADD_TO_CART, { p: products[n % products.length] }, token);
+              ({ checkout } = await gql<{ checkout: { id: string } }>(CHECKOUT, {}, token));
+            } else {
+              ({ checkout } = await gql<{ checkout: { id: string } }>(BUY_NOW, { p: products[n % products.length] }, token));
+            }
+            placedAt.set(checkout.id, before);
+          }
+        }),
+      );
+    };
+    const allConfirmed = async (placedAt: Map<string, number>) => {
+      const deadline = Date.now() + 120_000;
+      while ([...placedAt.keys()].some((id) => !confirmedAt.has(id)) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    if (WARMUP > 0) {
+      const warm = new Map<string, number>();
+      await placeOrders(WARMUP, warm);
+      await allConfirmed(warm);
+      console.log(`warm-up:                  ${warm.size} orders (not measured)`);
+    }
+
     const placedAt = new Map<string, number>();
-    let next = 0;
     const messagesBefore = await streamMessages();
+    const sqlBefore = await sqlCounts();
+    const perf = PERF ? startPerf(join(profileDir, 'perf.data')) : null;
     const cpuBefore = cpuSnapshot(stack.pid!);
     const started = performance.now();
-    await Promise.all(
-      shoppers.map(async (token) => {
-        while (next < ORDERS) {
-          const n = next++;
-          const before = performance.now();
-          // One client request per order, as a "buy now" button sends it: the cart line and
-          // the checkout in one mutation (executed in order). BENCH_SEPARATE_CART=1 sends
-          // addToCart and checkout as two requests, as a shop's cart page does.
-          let checkout: { id: string };
-          if (SEPARATE_CART) {
-            await gql(ADD_TO_CART, { p: products[n % products.length] }, token);
-            ({ checkout } = await gql<{ checkout: { id: string } }>(CHECKOUT, {}, token));
-          } else {
-            ({ checkout } = await gql<{ checkout: { id: string } }>(BUY_NOW, { p: products[n % products.length] }, token));
-          }
-          placedAt.set(checkout.id, before);
-        }
-      }),
-    );
+    await placeOrders(ORDERS, placedAt);
     const checkoutsDone = performance.now();
-    const deadline = Date.now() + 120_000;
-    while ([...placedAt.keys()].some((id) => !confirmedAt.has(id)) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await allConfirmed(placedAt);
     const cpuAfter = cpuSnapshot(stack.pid!);
+    if (perf) await stopPerf(perf);
     const cpuSeconds = (performance.now() - started) / 1000;
-    const finished = Math.max(...[...confirmedAt.values()]);
-    const latencies = [...placedAt].filter(([id]) => confirmedAt.has(id)).map(([id, t]) => confirmedAt.get(id)! - t).sort((a, b) => a - b);
+    const measured = [...placedAt].filter(([id]) => confirmedAt.has(id));
+    const finished = Math.max(...measured.map(([id]) => confirmedAt.get(id)!));
+    const latencies = measured.map(([id, t]) => confirmedAt.get(id)! - t).sort((a, b) => a - b);
     const confirmed = latencies.length;
     // Let the last events (orders.order.confirmed etc.) arrive before counting.
     await new Promise((r) => setTimeout(r, 1000));
+    const sqlAfter = await sqlCounts();
     const seconds = (finished - started) / 1000;
     console.log(`orders placed:            ${placedAt.size} (concurrency ${CONCURRENCY})`);
     console.log(`orders CONFIRMED:         ${confirmed}`);
@@ -181,13 +220,12 @@ async function main(): Promise<void> {
     console.log(`CONFIRMED throughput:     ${(confirmed / seconds).toFixed(1)} orders/s (first checkout -> last CONFIRMED, ${seconds.toFixed(2)} s)`);
     console.log(`checkout -> CONFIRMED:    p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies[latencies.length - 1].toFixed(1)} ms`);
     console.log(`NATS messages per order:  ${(((await streamMessages()) - messagesBefore) / placedAt.size).toFixed(2)} (stored in the saga's streams)`);
-    for (const [name, port] of [['users', 4001], ['catalog', 4002], ['orders', 4003], ['payments', 4004]] as const) {
-      const metrics = await (await fetch(`http://localhost:${port}/metrics`)).text();
-      const total = Number(metrics.match(/source="all"} (\d+)/)?.[1] ?? NaN);
-      const requests = Number(metrics.match(/source="request"} (\d+)/)?.[1] ?? NaN);
-      console.log(`SQL statements, ${name.padEnd(8)}  ${total} in all (${requests} serving requests): ${(total / placedAt.size).toFixed(1)} per order`);
+    for (const [name, [all, requests]] of sqlAfter) {
+      const [allBefore, requestsBefore] = sqlBefore.get(name)!;
+      console.log(`SQL statements, ${name.padEnd(8)}  ${((all - allBefore) / placedAt.size).toFixed(1)} per order (${((requests - requestsBefore) / placedAt.size).toFixed(1)} serving requests)`);
     }
     printCpuPerOrder(cpuBefore, cpuAfter, placedAt.size, cpuSeconds);
+    if (perf) summarizePerf(join(profileDir, 'perf.data'), stackProcesses(stack.pid!));
     await nc.close();
   } finally {
     await stopStack();
