@@ -41,6 +41,8 @@ export interface PaymentsDeps {
    * outbox relay off, since its polling is counted too.
    */
   events?: Pick<EventRuntimeOptions, 'relay' | 'sweepIntervalMs'>;
+  /** false: no periodic recovery sweep (tests that stage an interrupted capture sweep by hand). */
+  recoverySweeps?: boolean;
 }
 
 export async function createApp(config: PaymentsConfig, deps: PaymentsDeps = {}): Promise<PaymentsApp> {
@@ -88,7 +90,7 @@ export async function createApp(config: PaymentsConfig, deps: PaymentsDeps = {})
         await events.stop();
       },
     });
-    recovery.start();
+    if (deps.recoverySweeps !== false) recovery.start();
     return Object.assign(service, { events, provider, recovery });
   } catch (err) {
     await runtime?.stop();

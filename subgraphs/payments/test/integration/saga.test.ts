@@ -15,7 +15,8 @@ const touched = new Set<string>();
 
 beforeAll(async () => {
   provider = new CrashingPaymentProvider(testPaymentsConfig().paymentTestDelayMs);
-  payments = await startPayments({ provider });
+  // Recovery sweeps only when a test asks: a staged interrupted capture must wait for it.
+  payments = await startPayments({ provider, recoverySweeps: false });
 });
 afterAll(async () => {
   await payments?.stop();
