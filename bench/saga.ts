@@ -23,7 +23,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { postJson } from '@storegraph/common';
+import { JsonHttpClient } from '@storegraph/common';
 import { cpuSnapshot, printCpuPerOrder, stackProcesses } from './cpu-usage';
 import { startPerf, stopPerf, summarizePerf } from './perf-profile';
 import { summarizeProfiles } from './profile-summary';
@@ -41,11 +41,12 @@ const ADD_TO_CART = 'mutation($p: ID!) { addToCart(productId: $p, quantity: 1) {
 const CHECKOUT = 'mutation { checkout(input: { paymentToken: "tok_visa" }) { id } }';
 const BUY_NOW =
   'mutation($p: ID!) { addToCart(productId: $p, quantity: 1) { subtotal { amount } } checkout(input: { paymentToken: "tok_visa" }) { id } }';
+/** node:http rather than fetch: the load generator shares the 2 cores it measures. */
+const http = new JsonHttpClient();
 const ADMIN = { email: 'bench-admin@storegraph.test', password: 'bench-admin-password' };
 
 async function gql<T>(query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
-  // node:http rather than fetch: the load generator shares the 2 cores it measures.
-  const reply = await postJson(GATEWAY, JSON.stringify({ query, variables }), token ? { authorization: `Bearer ${token}` } : {}, 30_000);
+  const reply = await http.post(GATEWAY, JSON.stringify({ query, variables }), token ? { authorization: `Bearer ${token}` } : {}, 30_000);
   const body = JSON.parse(reply.body) as { data?: T; errors?: unknown[] };
   if (body.errors || !body.data) throw new Error(JSON.stringify(body.errors));
   return body.data;

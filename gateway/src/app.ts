@@ -9,6 +9,7 @@ import {
   createHttpApp,
   createLogger,
   createRedis,
+  JsonHttpClient,
   listen,
   type Logger,
 } from '@storegraph/common';
@@ -68,11 +69,12 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
 
   // The same data sources serve queries (through Apollo) and subscription events (through ours).
   const dataSources = new Map<string, IdentityDataSource>();
+  const subgraphHttp = new JsonHttpClient();
   const gateway = new ApolloGateway({
     supergraphSdl,
     logger: apolloLogger(logger),
     buildService: ({ name, url }) => {
-      const source = new IdentityDataSource(urlOverrides[name] ?? url);
+      const source = new IdentityDataSource(urlOverrides[name] ?? url, subgraphHttp);
       dataSources.set(name, source);
       return source;
     },
@@ -163,6 +165,7 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
       await webSockets.close();
       await close(server);
       await apollo.stop();
+      subgraphHttp.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

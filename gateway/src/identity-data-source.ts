@@ -2,7 +2,7 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 // The enum is public API but only re-exported as a type from the package root.
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { IDENTITY_HEADER, postJson } from '@storegraph/common';
+import { IDENTITY_HEADER, type JsonHttpClient } from '@storegraph/common';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from './context';
 
@@ -18,16 +18,19 @@ const SUBGRAPH_TIMEOUT_MS = 30_000;
  * It implements Apollo's GraphQLDataSource itself rather than extending
  * RemoteGraphQLDataSource: that class builds node-fetch Headers and a Request per call
  * and sends through make-fetch-happen, costs the saga bench measured per subgraph call;
- * this one is a plain keep-alive POST (`postJson`). Subgraph cache hints are not read:
+ * this one is a plain keep-alive POST (`JsonHttpClient`). Subgraph cache hints are not read:
  * the gateway caches no responses.
  */
 export class IdentityDataSource implements GraphQLDataSource<GatewayContext> {
-  constructor(readonly url: string) {}
+  constructor(
+    readonly url: string,
+    private readonly http: JsonHttpClient,
+  ) {}
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const { query, variables, operationName } = options.request;
     if (!query) throw new Error('Missing query');
-    const reply = await postJson(this.url, JSON.stringify({ query, variables, operationName }), outgoingHeaders(options), SUBGRAPH_TIMEOUT_MS);
+    const reply = await this.http.post(this.url, JSON.stringify({ query, variables, operationName }), outgoingHeaders(options), SUBGRAPH_TIMEOUT_MS);
     const body = parse(reply.body, reply.contentType);
     if (reply.status < 200 || reply.status >= 300) throw httpError(reply.status, body);
     if (typeof body !== 'object' || body === null) throw new Error(`Expected JSON response body, but received: ${reply.body.slice(0, 200)}`);

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { JsonHttpClient } from '@storegraph/common';
 import { Headers } from 'node-fetch';
 import type { GatewayContext } from '../../src/context';
 import { IdentityDataSource } from '../../src/identity-data-source';
@@ -38,14 +39,18 @@ describe('IdentityDataSource', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  const http = new JsonHttpClient();
+  afterAll(async () => {
+    http.close();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
   beforeEach(() => {
     seen = null;
     answer = { status: 200, contentType: 'application/json', body: '{"data":{"a":1}}' };
   });
 
   it('sends the gateway-signed identity and none of the x-storegraph-* headers it was handed', async () => {
-    const response = await new IdentityDataSource(url).process(outgoing(GraphQLDataSourceRequestKind.INCOMING_OPERATION));
+    const response = await new IdentityDataSource(url, http).process(outgoing(GraphQLDataSourceRequestKind.INCOMING_OPERATION));
     expect(response).toEqual({ data: { a: 1 } });
     expect(seen!.headers['x-storegraph-identity']).toBe('signed.by-gateway');
     expect(Object.keys(seen!.headers).filter((h) => h.startsWith('x-storegraph-'))).toEqual(['x-storegraph-identity']);
@@ -53,20 +58,20 @@ describe('IdentityDataSource', () => {
   });
 
   it('sends health checks without any identity', async () => {
-    await new IdentityDataSource(url).process(outgoing(GraphQLDataSourceRequestKind.HEALTH_CHECK));
+    await new IdentityDataSource(url, http).process(outgoing(GraphQLDataSourceRequestKind.HEALTH_CHECK));
     expect(Object.keys(seen!.headers).filter((h) => h.startsWith('x-storegraph-'))).toEqual([]);
   });
 
   it('turns a 401 from the subgraph into UNAUTHENTICATED', async () => {
     answer = { status: 401, contentType: 'application/json', body: '{"errors":[{"message":"no"}]}' };
-    await expect(new IdentityDataSource(url).process(outgoing(GraphQLDataSourceRequestKind.INCOMING_OPERATION))).rejects.toMatchObject({
+    await expect(new IdentityDataSource(url, http).process(outgoing(GraphQLDataSourceRequestKind.INCOMING_OPERATION))).rejects.toMatchObject({
       extensions: { code: 'UNAUTHENTICATED', response: { status: 401 } },
     });
   });
 
   it('refuses an answer that is not JSON', async () => {
     answer = { status: 200, contentType: 'text/html', body: '<html>proxy error</html>' };
-    await expect(new IdentityDataSource(url).process(outgoing(GraphQLDataSourceRequestKind.INCOMING_OPERATION))).rejects.toThrow(
+    await expect(new IdentityDataSource(url, http).process(outgoing(GraphQLDataSourceRequestKind.INCOMING_OPERATION))).rejects.toThrow(
       /Expected JSON response body/,
     );
   });
@@ -77,7 +82,7 @@ describe('IdentityDataSource', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
     await expect(
-      new IdentityDataSource(`http://127.0.0.1:${port}/graphql`).process(outgoing(GraphQLDataSourceRequestKind.INCOMING_OPERATION)),
+      new IdentityDataSource(`http://127.0.0.1:${port}/graphql`, http).process(outgoing(GraphQLDataSourceRequestKind.INCOMING_OPERATION)),
     ).rejects.toThrow(/ECONNREFUSED/);
   });
 });

@@ -48,7 +48,8 @@ export interface OrdersDeps {
 
 export async function createApp(config: OrdersConfig, deps: OrdersDeps = {}): Promise<OrdersApp> {
   const logger = createLogger('orders');
-  const catalog = deps.catalog ?? new HttpProductCatalog(config.catalogUrl);
+  const ownCatalog = deps.catalog ? null : new HttpProductCatalog(config.catalogUrl);
+  const catalog = deps.catalog ?? ownCatalog!;
   const cart = new CartService(config.currency);
   const saga = new OrderSagaService(logger);
   const statusFeed = new OrderStatusFeed(logger);
@@ -94,6 +95,7 @@ export async function createApp(config: OrdersConfig, deps: OrdersDeps = {}): Pr
         await subscriptions.close();
         await statusFeed.stop();
         await service.stop();
+        ownCatalog?.close();
       },
     };
   } catch (err) {

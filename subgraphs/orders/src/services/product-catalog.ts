@@ -1,4 +1,4 @@
-import { amountToMinor, postJson, type HttpReply } from '@storegraph/common';
+import { amountToMinor, JsonHttpClient, type HttpReply } from '@storegraph/common';
 
 /** What orders needs to know about a product: its current price. */
 export interface CatalogProduct {
@@ -30,8 +30,14 @@ interface EntitiesResponse {
 export class HttpProductCatalog implements ProductCatalog {
   constructor(
     private readonly url: string,
+    private readonly http = new JsonHttpClient(),
     private readonly timeoutMs = 5000,
   ) {}
+
+  /** Closes its pooled connections to the catalog. */
+  close(): void {
+    this.http.close();
+  }
 
   async getProducts(ids: string[]): Promise<Map<string, CatalogProduct>> {
     const found = new Map<string, CatalogProduct>();
@@ -39,7 +45,7 @@ export class HttpProductCatalog implements ProductCatalog {
     const representations = ids.map((id) => ({ __typename: 'Product', id }));
     let response: HttpReply;
     try {
-      response = await postJson(this.url, JSON.stringify({ query: ENTITIES_QUERY, variables: { r: representations } }), {}, this.timeoutMs);
+      response = await this.http.post(this.url, JSON.stringify({ query: ENTITIES_QUERY, variables: { r: representations } }), {}, this.timeoutMs);
     } catch (err) {
       throw new Error(`Catalog unreachable at ${this.url}`, { cause: err });
     }
