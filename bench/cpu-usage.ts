@@ -37,22 +37,34 @@ function label(pid: number): string | null {
   }
 }
 
-/** Every process of the stack started as `rootPid`, PostgreSQL and nats-server, by pid: their labels. */
-export function stackProcesses(rootPid: number): Map<number, string> {
+/**
+ * The processes an order costs CPU in, with their labels: each service of the stack
+ * started as `rootPid` (found below it by its entry point), every PostgreSQL process and
+ * nats-server.
+ */
+function stackStats(rootPid: number): Array<{ stat: ProcStat; name: string }> {
   const stats = readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
     .map((name) => readStat(Number(name)))
     .filter((s): s is ProcStat => s !== null);
-  const labels = new Map<number, string>();
+  const children = new Map<number, ProcStat[]>();
+  for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
+  const found: Array<{ stat: ProcStat; name: string }> = [];
   const walk = (pid: number) => {
-    for (const child of stats.filter((s) => s.ppid === pid)) {
+    for (const child of children.get(pid) ?? []) {
       const name = label(child.pid);
-      if (name) labels.set(child.pid, name);
+      if (name) found.push({ stat: child, name });
       walk(child.pid);
     }
   };
   walk(rootPid);
-  for (const s of stats) if (s.comm === 'postgres' || s.comm === 'nats-server') labels.set(s.pid, s.comm);
+  for (const s of stats) if (s.comm === 'postgres' || s.comm === 'nats-server') found.push({ stat: s, name: s.comm });
+  return found;
+}
+
+/** The same processes and this one (the bench client) by pid and thread id: their labels. */
+export function stackProcesses(rootPid: number): Map<number, string> {
+  const labels = new Map<number, string>(stackStats(rootPid).map(({ stat, name }) => [stat.pid, name]));
   labels.set(process.pid, 'bench client');
   // Samples name threads: V8's GC and compiler threads, libuv's pool, Go's OS threads.
   for (const [pid, name] of [...labels]) {
@@ -71,29 +83,12 @@ export function stackProcesses(rootPid: number): Map<number, string> {
  * where, measured by the kernel rather than inferred from profiles.
  */
 export function cpuSnapshot(rootPid: number): Map<string, number> {
-  const stats = readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .map((name) => readStat(Number(name)))
-    .filter((s): s is ProcStat => s !== null);
-  const children = new Map<number, ProcStat[]>();
-  for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
   const totals = new Map<string, number>();
   const add = (key: string, ticks: number, sysTicks = 0) => {
     totals.set(key, (totals.get(key) ?? 0) + ticks / TICKS_PER_SECOND);
     totals.set(`${key} (sys)`, (totals.get(`${key} (sys)`) ?? 0) + sysTicks / TICKS_PER_SECOND);
   };
-  const walk = (pid: number) => {
-    for (const child of children.get(pid) ?? []) {
-      const name = label(child.pid);
-      if (name) add(name, child.ticks, child.sysTicks);
-      walk(child.pid);
-    }
-  };
-  walk(rootPid);
-  for (const s of stats) {
-    if (s.comm === 'postgres') add('postgres', s.ticks, s.sysTicks);
-    if (s.comm === 'nats-server') add('nats-server', s.ticks, s.sysTicks);
-  }
+  for (const { stat, name } of stackStats(rootPid)) add(name, stat.ticks, stat.sysTicks);
   // Everything the machine ran (user, nice, system, irq, softirq, steal): the rest is "other".
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
   totals.set('machine', (cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6] + cpu[7]) / TICKS_PER_SECOND);

@@ -17,6 +17,7 @@ export * from './keys';
 export * from './logger';
 export * from './money';
 export * from './pagination';
+export * from './periodic-task';
 export * from './redis';
 export * from './service';
 export * from './run-service';

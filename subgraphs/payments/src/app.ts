@@ -61,8 +61,6 @@ export async function createApp(config: PaymentsConfig, deps: PaymentsDeps = {})
     capture,
     logger,
     afterSeconds: config.paymentRecoveryAfterSeconds,
-    // A few looks per period: an interrupted capture waits at most about 1.25 periods.
-    intervalMs: Math.min(15_000, Math.max(250, (config.paymentRecoveryAfterSeconds * 1000) / 4)),
   });
   let runtime: EventRuntime | null = null;
   try {

@@ -1,5 +1,6 @@
 import type { EntityManager, Knex, MikroORM } from '@mikro-orm/postgresql';
 import { requestScope } from '../db';
+import { PeriodicTask } from '../periodic-task';
 import { uuidv7 } from '../ids';
 import type { Logger } from '../logger';
 import type { EventBus } from './bus';
@@ -111,14 +112,23 @@ export interface OutboxRelayOptions {
  * The row id is the Nats-Msg-Id: a row published by both paths is stored once.
  */
 export class OutboxRelay {
-  private sweeping: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private stopped = false;
+  private readonly sweeps: PeriodicTask;
   private readonly toMark: string[] = [];
   private marking: Promise<void> | null = null;
   private readonly inFlight = new Set<Promise<void>>();
 
-  constructor(private readonly options: OutboxRelayOptions) {}
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.sweeps = new PeriodicTask(
+      options.sweepIntervalMs ?? 1000,
+      // Background work: never counted as part of a request, wherever the kick came from.
+      () => requestScope.exit(() => this.drain(options.graceMs ?? 2000)),
+      (err) => options.logger.warn('outbox sweeper could not publish; will retry', { err }),
+    );
+  }
+
+  private get stopped(): boolean {
+    return this.sweeps.stopped;
+  }
 
   start(): void {
     relayOf.set(this.options.orm.em.getEventManager(), this);
@@ -128,20 +138,13 @@ export class OutboxRelay {
         if (envelopes) this.committed(envelopes);
       },
     });
-    this.timer = setInterval(() => this.kick(), this.options.sweepIntervalMs ?? 1000);
-    this.kick();
+    this.sweeps.start();
+    this.sweeps.kick();
   }
 
   /** Runs the sweeper now (it also runs on its interval). */
   kick(): void {
-    if (this.stopped || this.sweeping) return;
-    // Background work: never counted as part of a request, wherever the kick came from.
-    this.sweeping = requestScope
-      .exit(() => this.drain(this.options.graceMs ?? 2000))
-      .catch((err: unknown) => this.options.logger.warn('outbox sweeper could not publish; will retry', { err }))
-      .finally(() => {
-        this.sweeping = null;
-      });
+    this.sweeps.kick();
   }
 
   private track(work: Promise<void>): void {
@@ -225,12 +228,12 @@ export class OutboxRelay {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
+    // Ends the ticks at once (so `stopped` holds from here on), then waits for the sweep.
+    const sweepsDone = this.sweeps.stop();
     const events = this.options.orm.em.getEventManager();
     if (relayOf.get(events) === this) relayOf.delete(events);
-    if (this.timer) clearInterval(this.timer);
     await Promise.allSettled([...this.inFlight]);
-    await this.sweeping;
+    await sweepsDone;
     await this.marking;
   }
 }

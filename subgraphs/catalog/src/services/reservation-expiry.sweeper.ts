@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Logger } from '@storegraph/common';
+import { PeriodicTask, type Logger } from '@storegraph/common';
 import { ReservationService } from './reservation.service';
 
 export interface ReservationExpirySweeperOptions {
@@ -17,12 +17,16 @@ export interface ReservationExpirySweeperOptions {
  * instances the claim (FOR UPDATE SKIP LOCKED) keeps them from sweeping the same hold.
  */
 export class ReservationExpirySweeper {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = false;
+  private readonly ticks: PeriodicTask;
   private expired = 0;
 
-  constructor(private readonly options: ReservationExpirySweeperOptions) {}
+  constructor(private readonly options: ReservationExpirySweeperOptions) {
+    this.ticks = new PeriodicTask(
+      options.intervalMs,
+      () => this.sweep(),
+      (err) => options.logger.warn('reservation sweep failed; retrying next tick', { err }),
+    );
+  }
 
   /** Holds this sweeper has expired so far (for tests and metrics). */
   get expiredCount(): number {
@@ -30,24 +34,14 @@ export class ReservationExpirySweeper {
   }
 
   start(): void {
-    this.timer = setInterval(() => this.tick(), this.options.intervalMs);
-  }
-
-  private tick(): void {
-    if (this.stopped || this.running) return;
-    this.running = this.sweep()
-      .then(() => undefined)
-      .catch((err: unknown) => this.options.logger.warn('reservation sweep failed; retrying next tick', { err }))
-      .finally(() => {
-        this.running = null;
-      });
+    this.ticks.start();
   }
 
   /** Expires every hold past its deadline, batch by batch; returns the orders expired. */
   async sweep(): Promise<string[]> {
     const batchSize = this.options.batchSize ?? 100;
     const all: string[] = [];
-    while (!this.stopped) {
+    while (!this.ticks.stopped) {
       const batch = await this.options.orm.em.fork().transactional((tx) => new ReservationService(tx).expireDue(batchSize));
       this.expired += batch.length;
       all.push(...batch);
@@ -56,9 +50,7 @@ export class ReservationExpirySweeper {
     return all;
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.ticks.stop();
   }
 }

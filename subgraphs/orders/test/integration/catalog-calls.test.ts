@@ -1,7 +1,7 @@
-import { testSubgraphConfig } from '@storegraph/common/testing';
-import { createApp, type OrdersApp } from '../../src/app';
-import { HttpProductCatalog, type CatalogProduct, type ProductCatalog } from '../../src/services/product-catalog';
-import { actor, addToCart, CART_FIELDS, CHECKOUT, createProduct, ok, startHarness, type Harness } from '../support/harness';
+import type { CatalogProduct, ProductCatalog } from '../../src/services/product-catalog';
+import {
+  actor, addToCart, CART_FIELDS, CHECKOUT, createProduct, ok, startHarness, startWrappedOrders, type Harness, type WrappedOrders,
+} from '../support/harness';
 
 /** The real HTTP adapter, counted: not a mock, the catalog still answers every call. */
 class CountingCatalog implements ProductCatalog {
@@ -14,15 +14,14 @@ class CountingCatalog implements ProductCatalog {
 }
 
 let h: Harness;
-let counted: OrdersApp;
+let counted: WrappedOrders<CountingCatalog>;
 let url: string;
 let catalog: CountingCatalog;
 
 beforeAll(async () => {
   h = await startHarness();
-  catalog = new CountingCatalog(new HttpProductCatalog(h.catalogUrl));
-  counted = await createApp({ ...testSubgraphConfig('orders'), catalogUrl: h.catalogUrl }, { catalog });
-  url = await counted.listen(0);
+  counted = await startWrappedOrders(h, (real) => new CountingCatalog(real));
+  ({ url, catalog } = counted);
 });
 afterAll(async () => {
   await counted?.stop();

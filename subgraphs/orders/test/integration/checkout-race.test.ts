@@ -1,7 +1,10 @@
-import { codes, testSubgraphConfig } from '@storegraph/common/testing';
-import { createApp, type OrdersApp } from '../../src/app';
-import { HttpProductCatalog, type CatalogProduct, type ProductCatalog } from '../../src/services/product-catalog';
-import { actor, addToCart, CHECKOUT, createProduct, gql, ok, startHarness, type Harness, type OrderShape } from '../support/harness';
+import { codes } from '@storegraph/common/testing';
+import type { OrdersApp } from '../../src/app';
+import type { CatalogProduct, ProductCatalog } from '../../src/services/product-catalog';
+import {
+  actor, addToCart, CHECKOUT, createProduct, gql, ok, startHarness, startWrappedOrders,
+  type Harness, type OrderShape, type WrappedOrders,
+} from '../support/harness';
 
 /**
  * The real catalog, with a hook run while a price lookup is under way: the moment between
@@ -20,18 +23,18 @@ class InterleavingCatalog implements ProductCatalog {
 }
 
 let h: Harness;
+let wrapped: WrappedOrders<InterleavingCatalog>;
 let orders: OrdersApp;
 let url: string;
 let catalog: InterleavingCatalog;
 
 beforeAll(async () => {
   h = await startHarness();
-  catalog = new InterleavingCatalog(new HttpProductCatalog(h.catalogUrl));
-  orders = await createApp({ ...testSubgraphConfig('orders'), catalogUrl: h.catalogUrl }, { catalog });
-  url = await orders.listen(0);
+  wrapped = await startWrappedOrders(h, (real) => new InterleavingCatalog(real));
+  ({ app: orders, url, catalog } = wrapped);
 });
 afterAll(async () => {
-  await orders?.stop();
+  await wrapped?.stop();
   await h?.stop();
 });
 

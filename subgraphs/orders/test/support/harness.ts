@@ -4,6 +4,7 @@ import {
   dropNamespace, gatewayHeaders, postGraphQL, testDatabaseUrl, testNatsNamespace, testSubgraphConfig, unique, type GraphQLResponse,
 } from '@storegraph/common/testing';
 import { createApp, type OrdersApp, type OrdersConfig, type OrdersDeps } from '../../src/app';
+import { HttpProductCatalog, type ProductCatalog } from '../../src/services/product-catalog';
 
 /** A running catalog (the real one: prices come from it) and orders pointed at it. */
 export interface Harness {
@@ -60,6 +61,35 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await catalog.stop();
       await dropNamespace(config.natsUrl, config.natsNamespace);
       await dropNamespace(config.natsUrl, catalogNamespace);
+    },
+  };
+}
+
+/** A second orders instance beside the harness's one, pricing through a wrapped real catalog adapter. */
+export interface WrappedOrders<C extends ProductCatalog> {
+  app: OrdersApp;
+  url: string;
+  catalog: C;
+  stop(): Promise<void>;
+}
+
+/**
+ * Orders on the harness's database and namespace whose price lookups go through
+ * `wrap(real adapter)`: tests count or interleave the calls, and the catalog still answers
+ * every one of them.
+ */
+export async function startWrappedOrders<C extends ProductCatalog>(h: Harness, wrap: (real: ProductCatalog) => C): Promise<WrappedOrders<C>> {
+  const real = new HttpProductCatalog(h.catalogUrl);
+  const catalog = wrap(real);
+  const app = await createApp(h.config, { catalog });
+  const url = await app.listen(0);
+  return {
+    app,
+    url,
+    catalog,
+    stop: async () => {
+      await app.stop();
+      real.close();
     },
   };
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   envelopesOf,
   executeEmitting,
+  executePrepared,
   inboxInsert,
   outboxInsert,
   sql,
@@ -44,14 +45,8 @@ export class CaptureService {
   readonly step: OneStatementStep<'orders.order.reserved'> = async (ctx, event) => {
     const order = event.data;
     const [claim] = await ctx.run<{ recorded: number; payment_id: string | null }>(
-      sql`with recorded as (${inboxInsert(ctx, event, sql`(select 1) as once`)}),
-          attempt as (
-            insert into payments (id, order_id, user_id, amount_minor, currency, status, payment_token)
-            select ${uuidv7()}::uuid, ${order.orderId}::uuid, ${order.userId}::uuid, ${order.amountMinor}, ${order.currency},
-                   'PENDING', ${order.paymentToken}
-              from recorded
-            on conflict (order_id) do nothing
-            returning id)
+      sql`with recorded as (${inboxInsert(ctx, event, ONCE)}),
+          attempt as (${attemptInsert(order, sql`recorded`)})
           select (select count(*) from recorded)::int as recorded, (select id from attempt) as payment_id`,
     );
     if (claim.recorded === 0) return null;
@@ -72,13 +67,7 @@ export class CaptureService {
 
   /** The same capture inside the consumer's transaction (the handler path). */
   async capture(tx: EntityManager, order: Reserved): Promise<CaptureOutcome> {
-    const inserted = await tx.execute<Array<{ id: string }>>(
-      `insert into payments (id, order_id, user_id, amount_minor, currency, status)
-       values (?, ?, ?, ?, ?, 'PENDING')
-       on conflict (order_id) do nothing
-       returning id`,
-      [uuidv7(), order.orderId, order.userId, order.amountMinor, order.currency],
-    );
+    const inserted = await executePrepared<{ id: string }>(tx, attemptInsert(order, ONCE));
     if (inserted.length === 0) return 'already-attempted';
     const result = await this.charge(order);
     await executeEmitting(tx, settlement(inserted[0].id, order, result));
@@ -98,6 +87,22 @@ export class CaptureService {
       currency: order.currency,
     });
   }
+}
+
+/** A FROM item of one row: a write that happens once, ungated. */
+const ONCE = sql`(select 1) as once`;
+
+/**
+ * The order's one PENDING attempt, with the token to charge it again after a crash, once
+ * for each row of `source`; returns its id, or nothing when the order has its attempt.
+ */
+function attemptInsert(order: Reserved, source: Sql): Sql {
+  return sql`insert into payments (id, order_id, user_id, amount_minor, currency, status, payment_token)
+    select ${uuidv7()}::uuid, ${order.orderId}::uuid, ${order.userId}::uuid, ${order.amountMinor}, ${order.currency},
+           'PENDING', ${order.paymentToken}
+      from ${source}
+    on conflict (order_id) do nothing
+    returning id`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Logger } from '@storegraph/common';
+import { PeriodicTask, type Logger } from '@storegraph/common';
 import type { CaptureService } from './capture.service';
 
 interface StrandedRow {
@@ -16,7 +16,7 @@ const BATCH = 20;
 /**
  * Finishes captures a crash interrupted. A capture commits its PENDING attempt before it
  * calls the provider (CaptureService.step), so a process that dies during the call leaves
- * the row PENDING with its event already marked handled. Every `intervalMs` this takes
+ * the row PENDING with its event already marked handled. A few times per `afterSeconds` this takes
  * the attempts PENDING for longer than `afterSeconds` (far longer than any provider call
  * takes), charges each again with its order id as idempotency key (the provider answers
  * with the first result, so no second charge) and settles it with its event.
@@ -26,22 +26,21 @@ const BATCH = 20;
  * meanwhile by the capture itself is matched by nothing (settlement needs PENDING).
  */
 export class PendingCaptureRecovery {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly ticks: PeriodicTask;
 
   constructor(
-    private readonly options: { orm: MikroORM; capture: CaptureService; logger: Logger; afterSeconds: number; intervalMs: number },
-  ) {}
+    private readonly options: { orm: MikroORM; capture: CaptureService; logger: Logger; afterSeconds: number },
+  ) {
+    this.ticks = new PeriodicTask(
+      // A few looks per period: an interrupted capture waits at most about 1.25 periods.
+      Math.min(15_000, Math.max(250, (options.afterSeconds * 1000) / 4)),
+      () => this.sweep(),
+      (err) => options.logger.warn('pending capture recovery failed; will retry', { err }),
+    );
+  }
 
   start(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.sweep()
-        .then(() => undefined)
-        .catch((err: unknown) => this.options.logger.warn('pending capture recovery failed; will retry', { err }))
-        .finally(() => {
-          this.running = null;
-        });
-    }, this.options.intervalMs);
+    this.ticks.start();
   }
 
   /** Claims and settles one batch of interrupted captures; returns how many it claimed. */
@@ -74,9 +73,7 @@ export class PendingCaptureRecovery {
     return stranded.length;
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.ticks.stop();
   }
 }
