@@ -5,6 +5,8 @@ import { readSubgraphConfig, type SubgraphConfig } from '../service';
 /**
  * Tests use their own databases (`storegraph_test_<service>`), a Redis key prefix of
  * their own, and port 0, so they never touch a developer's running stack.
+ * `TEST_DATABASE_PREFIX` renames them, so two checkouts can run their suites at once on
+ * one PostgreSQL without their relays publishing each other's outbox rows.
  */
 export function testSubgraphConfig(service: string, overrides: Record<string, string> = {}): SubgraphConfig {
   const env = new EnvReader({
@@ -22,7 +24,8 @@ export function testSubgraphConfig(service: string, overrides: Record<string, st
 
 export function testDatabaseUrl(service: string): string {
   const base = (process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
-  return `${base}/storegraph_test_${service}`;
+  const prefix = process.env.TEST_DATABASE_PREFIX || 'storegraph_test';
+  return `${base}/${prefix}_${service}`;
 }
 
 /** A Redis key prefix unique to this test process. */
