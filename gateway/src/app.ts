@@ -12,6 +12,7 @@ import {
   JsonHttpClient,
   listen,
   type Logger,
+  unavailableStatusPlugin,
 } from '@storegraph/common';
 import type { GatewayConfig } from './config';
 import { createContextFactory, createIdentityResolver, type GatewayContext } from './context';
@@ -95,6 +96,7 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
         : ApolloServerPluginLandingPageDisabled(),
       ...(safelist ? [safelistPlugin(safelist)] : []),
+      unavailableStatusPlugin<GatewayContext>(),
     ],
   });
 

@@ -26,11 +26,25 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
+/**
+ * How long a request may wait on PostgreSQL before it is told the database is
+ * unavailable, instead of hanging (knex's own default wait for a pool connection is 60 s).
+ */
+export interface DatabaseTimeouts {
+  /** `DATABASE_ACQUIRE_TIMEOUT_MS`: waiting for a free pool connection, and for a new connection to open. */
+  acquireMs: number;
+  /** `DATABASE_STATEMENT_TIMEOUT_MS`: PostgreSQL cancels any one statement running longer (statement_timeout). */
+  statementMs: number;
+}
+
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { acquireMs: 5000, statementMs: 15_000 };
+
 export interface OrmOptions {
   url: string;
   entities: NonNullable<Options['entities']>;
   migrations: MigrationObject[];
   poolMax?: number;
+  timeouts?: DatabaseTimeouts;
   debug?: boolean;
 }
 
@@ -57,6 +71,7 @@ export const requestScope = new AsyncLocalStorage<true>();
  */
 export async function openDatabase(options: OrmOptions): Promise<Database> {
   await ensureDatabase(options.url);
+  const timeouts = options.timeouts ?? DEFAULT_DATABASE_TIMEOUTS;
   const orm = await MikroORM.init({
     driver: PostgreSqlDriver,
     clientUrl: options.url,
@@ -66,6 +81,12 @@ export async function openDatabase(options: OrmOptions): Promise<Database> {
     allowGlobalContext: false,
     discovery: { disableDynamicFileAccess: true },
     pool: { min: 0, max: options.poolMax ?? 10 },
+    // Merged into knex's config: its pool wait, and pg's connect timeout and statement_timeout
+    // (sent as a startup parameter, so it holds on every connection, prepared statements included).
+    driverOptions: {
+      acquireConnectionTimeout: timeouts.acquireMs,
+      connection: { connectionTimeoutMillis: timeouts.acquireMs, statement_timeout: timeouts.statementMs },
+    },
     debug: options.debug ?? false,
   });
   let requests = 0;

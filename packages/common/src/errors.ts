@@ -1,4 +1,6 @@
+import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { isDatabaseUnavailable, serviceUnavailable } from './db-unavailable';
 
 /** The error codes of the public contract (`extensions.code`). */
 export type ErrorCode =
@@ -7,7 +9,8 @@ export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'NOT_FOUND'
   | 'CONFLICT'
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE';
 
 const CONTRACT_CODES = new Set<string>([
   'UNAUTHENTICATED',
@@ -16,6 +19,7 @@ const CONTRACT_CODES = new Set<string>([
   'NOT_FOUND',
   'CONFLICT',
   'RATE_LIMITED',
+  'SERVICE_UNAVAILABLE',
   // Produced by graphql-js/Apollo itself for malformed operations; safe to show.
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
@@ -43,12 +47,21 @@ export function hasCode(error: unknown, code: ErrorCode): boolean {
 }
 
 /**
- * Apollo `formatError` for every server of ours. In development errors pass through
- * untouched (stack traces help). Otherwise only contract codes keep their message and
- * extensions; anything else (a bug, SQL, a host name) becomes a bare INTERNAL_SERVER_ERROR.
+ * Apollo `formatError` for every server of ours. A database that cannot serve (pool
+ * exhausted, statement_timeout, connection refused or dropped) is SERVICE_UNAVAILABLE in
+ * every mode: the client may retry, and it is not a bug. Otherwise in development errors
+ * pass through untouched (stack traces help); in production only contract codes keep
+ * their message and extensions, and anything else (a bug, SQL, a host name) becomes a
+ * bare INTERNAL_SERVER_ERROR.
  */
 export function formatError(development: boolean) {
-  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+  return (formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError => {
+    if (!formatted.extensions?.code || formatted.extensions.code === 'INTERNAL_SERVER_ERROR') {
+      if (error !== undefined && isDatabaseUnavailable(unwrapResolverError(error))) {
+        const unavailable = serviceUnavailable().toJSON();
+        return { message: unavailable.message, path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
+      }
+    }
     if (development) return formatted;
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && CONTRACT_CODES.has(code)) {

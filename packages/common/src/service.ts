@@ -3,7 +3,8 @@ import { ApolloServer, type BaseContext } from '@apollo/server';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { GraphQLSchema } from 'graphql';
 import { EnvReader, type InfraConfig, type Mode, readDatabaseUrl, readInfra } from './config';
-import { requestScope, type Database } from './db';
+import { DEFAULT_DATABASE_TIMEOUTS, requestScope, type Database, type DatabaseTimeouts } from './db';
+import { isDatabaseUnavailable } from './db-unavailable';
 import { formatError } from './errors';
 import { close, createHttpApp, listen, remoteAddress } from './http';
 import { IDENTITY_HEADER, type Caller, verifyIdentity } from './identity';
@@ -15,6 +16,7 @@ export interface SubgraphConfig extends InfraConfig {
   mode: Mode;
   port: number;
   databaseUrl: string;
+  databaseTimeouts: DatabaseTimeouts;
   gatewaySecret: string;
   currency: string;
 }
@@ -25,6 +27,10 @@ export function readSubgraphConfig(env: EnvReader, service: string, defaultPort:
     mode,
     port: env.int(`${service.toUpperCase()}_PORT`, defaultPort),
     databaseUrl: readDatabaseUrl(env, service),
+    databaseTimeouts: {
+      acquireMs: env.int('DATABASE_ACQUIRE_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.acquireMs, 100),
+      statementMs: env.int('DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.statementMs, 100),
+    },
     gatewaySecret: readKeyMaterial(env, mode, {}).gatewaySecret,
     currency: env.string('STORE_CURRENCY', 'USD'),
     ...readInfra(env),
@@ -87,7 +93,10 @@ export async function createSubgraphService<TContext extends RequestContext>(
           return {
             async didEncounterErrors({ errors }) {
               for (const error of errors) {
-                if (!error.extensions?.code || error.extensions.code === 'INTERNAL_SERVER_ERROR') {
+                if (isDatabaseUnavailable(error.originalError)) {
+                  // Answered as SERVICE_UNAVAILABLE (formatError): an outage to watch, not a bug to trace.
+                  logger.warn('database unavailable', { reason: error.originalError?.message, path: error.path });
+                } else if (!error.extensions?.code || error.extensions.code === 'INTERNAL_SERVER_ERROR') {
                   logger.error('resolver failed', { err: error.originalError ?? error, path: error.path });
                 }
               }

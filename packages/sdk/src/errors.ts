@@ -1,5 +1,13 @@
 /** The codes the public contract promises in `extensions.code` (contract/api.graphql). */
-export type StoregraphErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'RATE_LIMITED';
+export type StoregraphErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'RATE_LIMITED'
+  /** A dependency is down (HTTP 503): safe to retry later. */
+  | 'SERVICE_UNAVAILABLE';
 
 /**
  * A contract code, or another code a GraphQL server sends (GRAPHQL_VALIDATION_FAILED,

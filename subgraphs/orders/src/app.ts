@@ -61,7 +61,7 @@ export async function createApp(config: OrdersConfig, deps: OrdersDeps = {}): Pr
   };
   const extendContext = createContextFactory(services, catalog);
   const schema = await buildSchema();
-  const database = await openDatabase({ url: config.databaseUrl, entities, migrations });
+  const database = await openDatabase({ url: config.databaseUrl, timeouts: config.databaseTimeouts, entities, migrations });
   let events: EventRuntime | null = null;
   try {
     events = await startEventRuntime({

@@ -51,6 +51,7 @@ export async function createApp(config: PaymentsConfig, deps: PaymentsDeps = {})
   const schema = await buildSchema();
   const database = await openDatabase({
     url: config.databaseUrl,
+    timeouts: config.databaseTimeouts,
     entities,
     migrations,
     poolMax: config.databasePoolMax,

@@ -30,7 +30,7 @@ export interface UsersApp extends SubgraphService {
 export async function createApp(config: UsersConfig, logger: Logger = createLogger('users')): Promise<UsersApp> {
   const signer = await AccessTokenSigner.fromPem(config.jwtPrivateKeyPem, config.accessTokenTtlSeconds);
   const schema = await buildSchema();
-  const database = await openDatabase({ url: config.databaseUrl, entities, migrations });
+  const database = await openDatabase({ url: config.databaseUrl, timeouts: config.databaseTimeouts, entities, migrations });
   const redis = createRedis(config.redisUrl, config.redisPrefix);
   redis.on('error', (err: Error) => logger.warn('redis error', { err }));
   try {
