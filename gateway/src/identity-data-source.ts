@@ -2,12 +2,15 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 // The enum is public API but only re-exported as a type from the package root.
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { IDENTITY_HEADER, type JsonHttpClient } from '@storegraph/common';
+import { HttpCallError, IDENTITY_HEADER, serviceUnavailable, type HttpReply, type JsonHttpClient } from '@storegraph/common';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from './context';
 
 /** A subgraph that does not answer within this long fails its part of the plan. */
 const SUBGRAPH_TIMEOUT_MS = 30_000;
+
+/** What a proxy or a draining subgraph answers when it cannot serve now. */
+const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
 
 /**
  * The gateway's only channel of trust to the subgraphs. Outgoing headers are built here
@@ -30,7 +33,15 @@ export class IdentityDataSource implements GraphQLDataSource<GatewayContext> {
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const { query, variables, operationName } = options.request;
     if (!query) throw new Error('Missing query');
-    const reply = await this.http.post(this.url, JSON.stringify({ query, variables, operationName }), outgoingHeaders(options), SUBGRAPH_TIMEOUT_MS);
+    let reply: HttpReply;
+    try {
+      reply = await this.http.post(this.url, JSON.stringify({ query, variables, operationName }), outgoingHeaders(options), SUBGRAPH_TIMEOUT_MS);
+    } catch (err) {
+      // Refused, reset or silent: the client may retry, and the subgraph's address stays ours.
+      if (err instanceof HttpCallError) throw serviceUnavailable(undefined, err);
+      throw err;
+    }
+    if (UNAVAILABLE_STATUSES.has(reply.status)) throw serviceUnavailable();
     const body = parse(reply.body, reply.contentType);
     if (reply.status < 200 || reply.status >= 300) throw httpError(reply.status, body);
     if (typeof body !== 'object' || body === null) throw new Error(`Expected JSON response body, but received: ${reply.body.slice(0, 200)}`);

@@ -76,13 +76,24 @@ describe('IdentityDataSource', () => {
     );
   });
 
-  it('fails when the subgraph is unreachable', async () => {
+  it('answers SERVICE_UNAVAILABLE for a subgraph behind a proxy that cannot reach it', async () => {
+    answer = { status: 503, contentType: 'text/html', body: '<html>no server available</html>' };
+    await expect(new IdentityDataSource(url, http).process(outgoing(GraphQLDataSourceRequestKind.INCOMING_OPERATION))).rejects.toMatchObject({
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+    });
+  });
+
+  it('answers SERVICE_UNAVAILABLE when the subgraph is unreachable, without its address', async () => {
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
     await expect(
       new IdentityDataSource(`http://127.0.0.1:${port}/graphql`, http).process(outgoing(GraphQLDataSourceRequestKind.INCOMING_OPERATION)),
-    ).rejects.toThrow(/ECONNREFUSED/);
+    ).rejects.toMatchObject({
+      extensions: { code: 'SERVICE_UNAVAILABLE' },
+      message: expect.not.stringContaining(String(port)),
+      originalError: { message: expect.stringMatching(/ECONNREFUSED/) },
+    });
   });
 });

@@ -42,6 +42,9 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 }
 
 /** The contract's answer to a dependency being down: safe to retry later (HTTP 503). */
-export function serviceUnavailable(message = 'The service is temporarily unavailable; try again shortly'): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } } });
+export function serviceUnavailable(
+  message = 'The service is temporarily unavailable; try again shortly',
+  originalError?: Error,
+): GraphQLError {
+  return new GraphQLError(message, { originalError, extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } } });
 }
