@@ -47,7 +47,7 @@ export interface PaymentsDeps {
 
 export async function createApp(config: PaymentsConfig, deps: PaymentsDeps = {}): Promise<PaymentsApp> {
   const logger = createLogger('payments');
-  const provider = deps.provider ?? createPaymentProvider(config);
+  const provider = deps.provider ?? createPaymentProvider(config, logger);
   const schema = await buildSchema();
   const database = await openDatabase({
     url: config.databaseUrl,
