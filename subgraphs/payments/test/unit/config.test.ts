@@ -2,6 +2,7 @@ import { ConfigError, EnvReader, type Logger } from '@storegraph/common';
 import { generatedDevKeys } from '@storegraph/common/testing';
 import { readConfig } from '../../src/config';
 import { createPaymentProvider } from '../../src/services/payment-provider.factory';
+import { retryDelayMs } from '../../src/services/provider-retry';
 import { TestPaymentProvider } from '../../src/services/test-payment-provider';
 
 const production = { APP_MODE: 'production', GATEWAY_SECRET: 'p'.repeat(40), PAYMENT_PROVIDER: 'test' };
@@ -30,6 +31,7 @@ describe('readConfig', () => {
   it('defaults to the test provider, a 3 s delay, 16 handlers with a pool to match and recovery after 60 s', () => {
     const config = readConfig(new EnvReader({}));
     expect(config).toMatchObject({ paymentProvider: 'test', paymentTestDelayMs: 3000, consumerConcurrency: 16, paymentRecoveryAfterSeconds: 60 });
+    expect(config).toMatchObject({ paymentRetryMinMs: 1000, paymentRetryMaxMs: 300_000 });
     expect(config.databasePoolMax).toBeGreaterThan(config.consumerConcurrency);
   });
 
@@ -85,5 +87,21 @@ describe('readConfig', () => {
     ]);
     // Development reads the same file happily.
     expect(readConfig(new EnvReader({ KEYS_DIR: dev.KEYS_DIR })).gatewaySecret).toBe(dev.gatewaySecret);
+  });
+
+  it('reads the wait between calls that got no answer, and refuses a maximum below the minimum', () => {
+    expect(readConfig(new EnvReader({ PAYMENT_RETRY_MIN_MS: '50', PAYMENT_RETRY_MAX_MS: '200' }))).toMatchObject({
+      paymentRetryMinMs: 50,
+      paymentRetryMaxMs: 200,
+    });
+    expect(problemsOf({ PAYMENT_RETRY_MIN_MS: '5000', PAYMENT_RETRY_MAX_MS: '1000' })).toEqual([
+      expect.stringContaining('PAYMENT_RETRY_MAX_MS must be >= PAYMENT_RETRY_MIN_MS'),
+    ]);
+    expect(problemsOf({ PAYMENT_RETRY_MIN_MS: '0' })).toEqual([expect.stringContaining('PAYMENT_RETRY_MIN_MS')]);
+  });
+
+  it('doubles the wait after each unanswered call, up to the maximum', () => {
+    const schedule = { leaseSeconds: 60, minMs: 1000, maxMs: 30_000 };
+    expect([1, 2, 3, 4, 5, 6, 50].map((attempts) => retryDelayMs(schedule, attempts))).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
   });
 });
