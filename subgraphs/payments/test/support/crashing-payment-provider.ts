@@ -17,6 +17,9 @@ export class CrashingPaymentProvider implements PaymentProvider {
   /** Answers still to lose, by idempotency key (Infinity: until answerAgain). */
   private readonly toLose = new Map<string, number>();
   private readonly lostCount = new Map<string, number>();
+  /** For keys not known in advance (an order id the test learns later): the first call of a matching key arms it. */
+  private readonly rules: Array<{ match: (request: ChargeRequest) => boolean; times: number }> = [];
+  private readonly seen = new Set<string>();
 
   constructor(delayMs: number) {
     this.inner = new TestPaymentProvider({ delayMs });
@@ -32,6 +35,11 @@ export class CrashingPaymentProvider implements PaymentProvider {
     this.toLose.set(idempotencyKey, times);
   }
 
+  /** Every charge key whose first call matches loses its next `times` answers (that first one included). */
+  loseChargeAnswersWhen(match: (request: ChargeRequest) => boolean, times = Number.POSITIVE_INFINITY): void {
+    this.rules.push({ match, times });
+  }
+
   /** Answers under this key arrive again from the next call on. */
   answerAgain(idempotencyKey: string): void {
     this.toLose.delete(idempotencyKey);
@@ -44,6 +52,7 @@ export class CrashingPaymentProvider implements PaymentProvider {
 
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     const result = await this.inner.charge(request);
+    this.arm(request);
     this.maybeCrash(request.idempotencyKey);
     return result;
   }
@@ -52,6 +61,14 @@ export class CrashingPaymentProvider implements PaymentProvider {
     const result = await this.inner.refund(request);
     this.maybeCrash(request.idempotencyKey);
     return result;
+  }
+
+  private arm(request: ChargeRequest): void {
+    const key = request.idempotencyKey;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    const rule = this.rules.find((r) => r.match(request));
+    if (rule && !this.toLose.has(key)) this.toLose.set(key, rule.times);
   }
 
   private maybeCrash(key: string): void {
