@@ -1,4 +1,5 @@
 import { ConfigError } from '@storegraph/common';
+import { generatedDevKeys } from '@storegraph/common/testing';
 import { readConfig } from '../../src/config';
 
 const SECRET = 'x'.repeat(40);
@@ -58,5 +59,14 @@ describe('gateway config', () => {
     expect(problemsOf({ APP_MODE: 'staging', JWT_PUBLIC_KEY: PUBLIC_KEY, GATEWAY_SECRET: SECRET })).toEqual([
       expect.stringContaining('APP_MODE'),
     ]);
+  });
+
+  it('refuses in production the verification key and secret generated for development', () => {
+    const dev = generatedDevKeys();
+    expect(problemsOf({ APP_MODE: 'production', KEYS_DIR: dev.KEYS_DIR, JWT_PUBLIC_KEY: dev.publicKeyPem, GATEWAY_SECRET: dev.gatewaySecret })).toEqual([
+      expect.stringContaining('GATEWAY_SECRET is the key material generated for development'),
+      expect.stringContaining('JWT_PUBLIC_KEY is the key material generated for development'),
+    ]);
+    expect(problemsOf({ APP_MODE: 'production', KEYS_DIR: dev.KEYS_DIR, JWT_PUBLIC_KEY: PUBLIC_KEY, GATEWAY_SECRET: SECRET })).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, linkSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { EnvReader, Mode } from './config';
@@ -6,8 +6,9 @@ import type { EnvReader, Mode } from './config';
 /**
  * Secrets shared by the services. In production they must come from the environment
  * (JWT_PRIVATE_KEY for users, JWT_PUBLIC_KEY for the gateway, GATEWAY_SECRET for all);
- * the services refuse to start without them. In development a set is generated once
- * into KEYS_DIR (default `.keys`, git-ignored) and every service reads the same set.
+ * the services refuse to start without them, and refuse the generated development set
+ * (see refuseDevelopmentKeys). In development a set is generated once into KEYS_DIR
+ * (default `.keys`, git-ignored) and every service reads the same set.
  */
 export interface KeyMaterial {
   /** PKCS#8 PEM of the Ed25519 signing key (only users needs it). */
@@ -17,6 +18,14 @@ export interface KeyMaterial {
   /** HMAC secret for the gateway -> subgraph identity header. */
   gatewaySecret: string;
 }
+
+/**
+ * Starts every gateway secret generated for development, so production recognizes one
+ * wherever it was copied to, even without the dev key file beside it.
+ */
+export const DEV_SECRET_PREFIX = 'dev-only-';
+
+const DEV_KEY_FILE = 'dev-keys.json';
 
 interface DevKeyFile {
   privateKeyPem: string;
@@ -42,6 +51,7 @@ export function readKeyMaterial(
     if (needs.privateKey && !privateKey) env.problem('JWT_PRIVATE_KEY is required in production (Ed25519 PKCS#8 PEM)');
     if (needs.publicKey && !publicKey) env.problem('JWT_PUBLIC_KEY is required in production (Ed25519 SPKI PEM)');
     if (!secret || secret.length < 32) env.problem('GATEWAY_SECRET is required in production (at least 32 characters)');
+    refuseDevelopmentKeys(env, { privateKey, publicKey, secret });
     return {
       privateKeyPem: privateKey && pemFromEnv(privateKey),
       publicKeyPem: publicKey ? pemFromEnv(publicKey) : '',
@@ -56,10 +66,51 @@ export function readKeyMaterial(
   };
 }
 
+/**
+ * Key material generated for development is refused in production, recognized two ways:
+ * a GATEWAY_SECRET that starts with DEV_SECRET_PREFIX (every generated one does), and any
+ * value equal to the dev key file in KEYS_DIR when that file exists (it also catches the
+ * files generated before the prefix, and PEMs, which cannot carry a marker). Keys are
+ * compared by their public half, so a PEM re-wrapped or with escaped newlines still matches.
+ * Production only reads the file; it never generates one.
+ */
+function refuseDevelopmentKeys(
+  env: EnvReader,
+  given: { privateKey: string | undefined; publicKey: string | undefined; secret: string | undefined },
+): void {
+  const refuse = (name: string) =>
+    env.problem(`${name} is the key material generated for development (KEYS_DIR/${DEV_KEY_FILE}); production needs its own`);
+  if (given.secret?.startsWith(DEV_SECRET_PREFIX)) refuse('GATEWAY_SECRET');
+  const dev = readDevKeys(env.string('KEYS_DIR', '.keys'));
+  if (!dev) return;
+  if (given.secret !== undefined && given.secret === dev.gatewaySecret) refuse('GATEWAY_SECRET');
+  const devKey = keyIdentity(dev.publicKeyPem);
+  if (given.publicKey && keyIdentity(pemFromEnv(given.publicKey)) === devKey) refuse('JWT_PUBLIC_KEY');
+  if (given.privateKey && keyIdentity(pemFromEnv(given.privateKey)) === devKey) refuse('JWT_PRIVATE_KEY');
+}
+
+/** The dev key file in `dir`, or null when there is none (or it is unreadable). */
+function readDevKeys(dir: string): DevKeyFile | null {
+  try {
+    return JSON.parse(readFileSync(join(resolve(dir), DEV_KEY_FILE), 'utf8')) as DevKeyFile;
+  } catch {
+    return null;
+  }
+}
+
+/** A key pair's public half as DER (the same for its private and public PEM); the text itself when it does not parse. */
+function keyIdentity(pem: string): string {
+  try {
+    return createPublicKey(pem).export({ type: 'spki', format: 'der' }).toString('base64');
+  } catch {
+    return pem.trim();
+  }
+}
+
 /** Several services start at once: the first to link the file wins, the others read it. */
 export function loadOrCreateDevKeys(dir: string): DevKeyFile {
   const folder = resolve(dir);
-  const file = join(folder, 'dev-keys.json');
+  const file = join(folder, DEV_KEY_FILE);
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as DevKeyFile;
   } catch {
@@ -70,7 +121,7 @@ export function loadOrCreateDevKeys(dir: string): DevKeyFile {
   const keys: DevKeyFile = {
     privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    gatewaySecret: randomBytes(32).toString('base64url'),
+    gatewaySecret: `${DEV_SECRET_PREFIX}${randomBytes(32).toString('base64url')}`,
   };
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
   writeFileSync(temp, JSON.stringify(keys, null, 2), { mode: 0o600 });

@@ -17,7 +17,8 @@ import { CaptureService } from './services/capture.service';
 import type { PaymentProvider } from './services/payment-provider';
 import { createPaymentProvider } from './services/payment-provider.factory';
 import { PaymentService } from './services/payment.service';
-import { PendingCaptureRecovery } from './services/pending-capture-recovery';
+import { PaymentReconciliation } from './services/payment-reconciliation';
+import type { RetrySchedule } from './services/provider-retry';
 import { RefundService } from './services/refund.service';
 
 export { buildSchema } from './schema';
@@ -29,8 +30,8 @@ export interface PaymentsApp extends SubgraphService {
   /** The saga's side: the bus, the outbox relay and the consumer of orders' events. */
   events: EventRuntime;
   provider: PaymentProvider;
-  /** Finishes captures a crash interrupted (tests call its sweep directly). */
-  recovery: PendingCaptureRecovery;
+  /** Asks the provider again about captures and refunds without an answer (tests call its sweep directly). */
+  recovery: PaymentReconciliation;
 }
 
 export interface PaymentsDeps {
@@ -41,13 +42,13 @@ export interface PaymentsDeps {
    * outbox relay off, since its polling is counted too.
    */
   events?: Pick<EventRuntimeOptions, 'relay' | 'sweepIntervalMs'>;
-  /** false: no periodic recovery sweep (tests that stage an interrupted capture sweep by hand). */
+  /** false: no periodic reconciliation sweep (tests that stage an interrupted call sweep by hand). */
   recoverySweeps?: boolean;
 }
 
 export async function createApp(config: PaymentsConfig, deps: PaymentsDeps = {}): Promise<PaymentsApp> {
   const logger = createLogger('payments');
-  const provider = deps.provider ?? createPaymentProvider(config);
+  const provider = deps.provider ?? createPaymentProvider(config, logger);
   const schema = await buildSchema();
   const database = await openDatabase({
     url: config.databaseUrl,
@@ -56,13 +57,14 @@ export async function createApp(config: PaymentsConfig, deps: PaymentsDeps = {})
     migrations,
     poolMax: config.databasePoolMax,
   });
-  const capture = new CaptureService(provider);
-  const recovery = new PendingCaptureRecovery({
-    orm: database.orm,
-    capture,
-    logger,
-    afterSeconds: config.paymentRecoveryAfterSeconds,
-  });
+  const schedule: RetrySchedule = {
+    leaseSeconds: config.paymentRecoveryAfterSeconds,
+    minMs: config.paymentRetryMinMs,
+    maxMs: config.paymentRetryMaxMs,
+  };
+  const capture = new CaptureService(provider, schedule, logger);
+  const refund = new RefundService(provider, schedule, logger);
+  const recovery = new PaymentReconciliation({ orm: database.orm, capture, refund, logger, schedule });
   let runtime: EventRuntime | null = null;
   try {
     runtime = await startEventRuntime({
@@ -71,7 +73,7 @@ export async function createApp(config: PaymentsConfig, deps: PaymentsDeps = {})
       natsNamespace: config.natsNamespace,
       orm: database.orm,
       logger,
-      subscriptions: subscriptions({ capture, refund: new RefundService(provider) }),
+      subscriptions: subscriptions({ capture, refund }),
       consumer: { concurrency: config.consumerConcurrency },
       ...deps.events,
     });

@@ -1,4 +1,5 @@
 import { waitFor } from '@storegraph/common/testing';
+import type { TestPaymentProvider } from '@storegraph/payments';
 import type { Stack } from './stack';
 
 type Status = 'PENDING' | 'RESERVED' | 'CONFIRMED' | 'CANCELLED' | 'FAILED';
@@ -56,6 +57,23 @@ async function waitForQuiet(stack: Stack): Promise<void> {
   await new Promise((r) => setTimeout(r, 300));
 }
 
+/** Waits until payments has no provider call outstanding for these orders (no capture PENDING, no refund unanswered). */
+async function waitForPaymentsSettled(stack: Stack, orderIds: string[]): Promise<void> {
+  await waitFor(
+    async () => {
+      const [row] = await sql<{ n: string }>(
+        stack,
+        'payments',
+        `select count(*) as n from payments where order_id in (?)
+            and (status = 'PENDING' or status = 'CAPTURED' and refund_requested_at is not null)`,
+        [orderIds],
+      );
+      return Number(row.n) === 0;
+    },
+    { timeoutMs: 20_000, what: 'every capture and refund to be answered' },
+  );
+}
+
 export interface InvariantInput {
   /** Units on hand each product was created with (no setStock since). */
   stockAtStart: Map<string, number>;
@@ -71,6 +89,7 @@ export interface InvariantInput {
  */
 export async function expectInvariants(stack: Stack, input: InvariantInput): Promise<void> {
   await waitForSettled(stack, input.orderIds);
+  await waitForPaymentsSettled(stack, input.orderIds);
   await waitForQuiet(stack);
 
   const productIds = [...input.stockAtStart.keys()];
@@ -125,4 +144,30 @@ export async function expectInvariants(stack: Stack, input: InvariantInput): Pro
     }
     expect(statuses[statuses.length - 1]).toBe(order.status);
   }
+}
+
+/**
+ * The money as the provider's own records have it (its ledger, outside our database):
+ * each order charged once, refunded once unless CONFIRMED (never otherwise), and
+ * charged minus refunded equal to the total of the CONFIRMED orders.
+ */
+export async function expectMoneyAtProvider(stack: Stack, ledger: TestPaymentProvider, orderIds: string[]): Promise<void> {
+  await waitForPaymentsSettled(stack, orderIds);
+  const orders = await orderRows(stack, orderIds);
+  let charged = 0;
+  let refunded = 0;
+  for (const order of orders) {
+    const charges = ledger.charges.filter((c) => c.idempotencyKey === order.id && c.result.status === 'approved');
+    const refunds = ledger.refunds.filter((r) => r.idempotencyKey === `refund:${order.id}`);
+    expect({ order: order.id, status: order.status, charges: charges.length, refunds: refunds.length }).toEqual({
+      order: order.id,
+      status: order.status,
+      charges: 1,
+      refunds: order.status === 'CONFIRMED' ? 0 : 1,
+    });
+    charged += charges.reduce((sum, c) => sum + c.amountMinor, 0);
+    refunded += refunds.reduce((sum, r) => sum + r.amountMinor, 0);
+  }
+  const confirmed = orders.filter((o) => o.status === 'CONFIRMED').reduce((sum, o) => sum + o.total_minor, 0);
+  expect({ chargedMinusRefunded: charged - refunded }).toEqual({ chargedMinusRefunded: confirmed });
 }

@@ -32,6 +32,8 @@ export interface Stack {
 export interface StackOptions {
   /** Settings for every service, e.g. RESERVATION_TTL_SECONDS or PAYMENT_TEST_DELAY_MS. */
   env?: Record<string, string>;
+  /** The provider payments charges through (default: the one PAYMENT_PROVIDER names); fault tests pass one that loses answers. */
+  paymentProvider?: payments.PaymentProvider;
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -48,7 +50,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const ordersApp = await orders.createApp(
     orders.readConfig(new EnvReader({ ...testEnv('orders'), CATALOG_URL: catalogUrl })),
   );
-  const paymentsApp = await payments.createApp(payments.readConfig(new EnvReader(testEnv('payments'))));
+  const paymentsApp = await payments.createApp(payments.readConfig(new EnvReader(testEnv('payments'))), {
+    provider: options.paymentProvider,
+  });
   const ordersUrl = await ordersApp.listen(0);
   const paymentsUrl = await paymentsApp.listen(0);
 

@@ -3,3 +3,4 @@ export * from './wait-for';
 export * from './test-config';
 export * from './events';
 export * from './identity';
+export * from './dev-keys';

@@ -1,4 +1,5 @@
 import { ConfigError, EnvReader } from '@storegraph/common';
+import { generatedDevKeys } from '@storegraph/common/testing';
 import { readConfig } from '../../src/config';
 
 // Explicit secrets keep the development key generator from writing files.
@@ -36,5 +37,15 @@ describe('readConfig', () => {
       expect.stringContaining('CATALOG_PORT'),
       expect.stringContaining('RESERVATION_TTL_SECONDS'),
     ]);
+  });
+
+  it('refuses in production a gateway secret equal to the dev key file, prefix or not', () => {
+    // A file from before generated secrets carried a prefix: recognized by its value.
+    const dev = generatedDevKeys({ gatewaySecret: 'o'.repeat(43) });
+    const production = { APP_MODE: 'production', KEYS_DIR: dev.KEYS_DIR };
+    expect(() => readConfig(new EnvReader({ ...production, GATEWAY_SECRET: dev.gatewaySecret }))).toThrow(
+      /GATEWAY_SECRET is the key material generated for development/,
+    );
+    expect(readConfig(new EnvReader({ ...production, GATEWAY_SECRET: 'c'.repeat(43) })).mode).toBe('production');
   });
 });

@@ -7,7 +7,11 @@ import { PaymentStatus } from './payment-status.enum';
  * The one attempt to pay an order (order_id is unique: a second capture cannot exist).
  * Only the provider's references are kept, never card data. The saga writes it with
  * conditional SQL (capture.service.ts, refund.service.ts): status moves only
- * PENDING -> CAPTURED | FAILED and CAPTURED -> REFUNDED.
+ * PENDING -> CAPTURED | FAILED and CAPTURED -> REFUNDED. PENDING also covers a capture
+ * whose provider answer was lost: it stays PENDING (no public state is added for it)
+ * until the provider answers; an outstanding refund shows CAPTURED until it is answered.
+ * The bookkeeping of those calls (attempts, next_attempt_at, last_error,
+ * refund_requested_at) is the saga's own and is not mapped here.
  * `order` and `amount` are resolved by PaymentResolver (stub and currency).
  */
 @Directive('@key(fields: "id")')

@@ -16,6 +16,6 @@ export interface SagaServices {
 export function subscriptions(services: SagaServices): Subscription[] {
   return [
     on('orders.order.reserved', orderReservedHandler(services.capture), services.capture.step),
-    on('orders.refund.requested', refundRequestedHandler(services.refund)),
+    on('orders.refund.requested', refundRequestedHandler(services.refund), services.refund.step),
   ];
 }

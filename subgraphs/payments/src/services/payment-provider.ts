@@ -41,11 +41,15 @@ export interface RefundResult {
  * Idempotency-Key): payments may call again after a crash or a redelivery, and relies on
  * the provider to answer with the first result instead of moving money again.
  *
- * A call throws only when the outcome is unknown or the request is invalid (network,
- * timeout, unknown charge reference); the caller then retries with the same key.
+ * A call throws only when the outcome is unknown (network, timeout, reset) or the request
+ * is invalid (an unknown charge reference). Payments treats every throw as "no answer":
+ * the payment keeps the call outstanding and asks again with the same key, with backoff
+ * (PAYMENT_RETRY_MIN_MS doubling up to PAYMENT_RETRY_MAX_MS), until an answer comes
+ * (provider-retry.ts, payment-reconciliation.ts). So an adapter answers whatever it can
+ * answer (a decline is an answer, not an error) and throws only when it cannot know.
  * Adapters must bound their calls with a timeout well below
- * PAYMENT_RECOVERY_AFTER_SECONDS: an attempt PENDING for that long is taken as
- * interrupted and charged again (the same key keeps that from charging twice).
+ * PAYMENT_RECOVERY_AFTER_SECONDS: a call still going after that long is taken as
+ * interrupted and made again (the same key keeps that from moving money twice).
  */
 export interface PaymentProvider {
   charge(request: ChargeRequest): Promise<ChargeResult>;

@@ -36,6 +36,8 @@ interface PaymentRow {
 }
 
 const DELAY_MS = 200;
+/** The consumer's deliveries before a dead letter (EventConsumer's default). */
+const MAX_DELIVERIES = 5;
 
 function reserved(paymentToken: string, orderId = uuidv7(), userId = uuidv7()): EventEnvelope<'orders.order.reserved'> {
   touched.add(orderId);
@@ -78,6 +80,26 @@ async function outbox(orderId: string): Promise<string[]> {
     [orderId],
   );
   return found.map((r) => r.subject);
+}
+
+/** Sweeps by hand (periodic sweeps are off here) until `done` holds: each due call is asked about again. */
+const reconcileUntil = <T>(done: () => Promise<T | undefined | false> | T | undefined | false, what: string) =>
+  waitFor(
+    async () => {
+      await payments.app.recovery.sweep();
+      return done();
+    },
+    { what },
+  );
+
+/** The payment row's bookkeeping of its outstanding provider call. */
+async function outstanding(orderId: string) {
+  const em = payments.app.database.orm.em.fork();
+  const [row] = await em.execute<Array<{ attempts: number; next_attempt_at: string | null; last_error: string | null; refund_requested_at: string | null }>>(
+    'select attempts, next_attempt_at, last_error, refund_requested_at from payments where order_id = ?',
+    [orderId],
+  );
+  return row;
 }
 
 async function expectAtMostOneCapture(orderId: string): Promise<void> {
@@ -206,16 +228,20 @@ describe('capture (orders.order.reserved)', () => {
     await expectAtMostOneCapture(orderId);
   });
 
-  it('charges again with the same key after a crash, so the provider charges once', async () => {
+  it('charges again with the same key after a lost answer, so the provider charges once', async () => {
     const event = reserved('tok_visa');
     const { orderId } = event.data;
     provider.crashOnceAfter(orderId);
+    const before = payments.handled();
     await payments.publish(event);
+    await handledSince(before, 1);
+    // The event is handled; the attempt stays PENDING and is asked about again.
+    expect((await rows(orderId))[0]).toMatchObject({ status: 'PENDING', payment_token: 'tok_visa' });
 
-    const captured = await emittedOnce('payments.payment.captured', orderId);
+    const captured = await reconcileUntil(() => emitted('payments.payment.captured', orderId)[0], `the capture of ${orderId}`);
     const [row] = await rows(orderId);
     expect(captured.data.paymentId).toBe(row.id);
-    // The provider was asked twice (the first answer was lost in the rollback) and charged once.
+    // The provider was asked twice (the first answer was lost) and charged once.
     expect(provider.inner.requestsFor(orderId)).toBe(2);
     expect(provider.inner.chargesFor(orderId)).toBe(1);
     const charge = provider.inner.charges.find((c) => c.idempotencyKey === orderId);
@@ -223,6 +249,46 @@ describe('capture (orders.order.reserved)', () => {
     expect(await outbox(orderId)).toEqual(['payments.payment.captured']);
     await expectAtMostOneCapture(orderId);
   });
+
+  it.each([
+    ['tok_visa', 'CAPTURED', 'payments.payment.captured'],
+    ['tok_chargeDeclined', 'FAILED', 'payments.payment.failed'],
+  ] as const)(
+    'keeps a %s capture whose answer is lost more often than an event is delivered PENDING, until the provider answers',
+    async (token, status, subject) => {
+      const event = reserved(token);
+      const { orderId } = event.data;
+      provider.loseAnswers(orderId);
+      const counts = { ...(payments.app.events.consumer?.counts ?? {}) };
+      await payments.publish(event);
+
+      await reconcileUntil(() => provider.lost(orderId) > MAX_DELIVERIES, `more than ${MAX_DELIVERIES} lost answers`);
+      // Never taken back, never dead-lettered: the event was handled once and the attempt is kept.
+      expect(payments.app.events.consumer?.counts).toMatchObject({
+        applied: (counts.applied ?? 0) + 1,
+        retry: counts.retry,
+        'dead-letter': counts['dead-letter'],
+      });
+      expect(await rows(orderId)).toEqual([expect.objectContaining({ status: 'PENDING', payment_token: token })]);
+      expect(await outstanding(orderId)).toMatchObject({
+        attempts: provider.lost(orderId),
+        next_attempt_at: expect.any(String),
+        last_error: expect.stringContaining('lost answer'),
+      });
+      expect(await outbox(orderId)).toEqual([]);
+
+      provider.answerAgain(orderId);
+      await reconcileUntil(() => emitted(subject, orderId)[0], `${subject} for ${orderId}`);
+      expect((await rows(orderId))[0]).toMatchObject({ status, payment_token: null });
+      expect(await outstanding(orderId)).toMatchObject({ attempts: 0, next_attempt_at: null, last_error: null });
+      expect(provider.inner.chargesFor(orderId)).toBe(1);
+      expect(provider.inner.requestsFor(orderId)).toBe(provider.lost(orderId) + 1);
+      await payments.app.recovery.sweep();
+      expect(provider.inner.requestsFor(orderId)).toBe(provider.lost(orderId) + 1);
+      expect(await outbox(orderId)).toEqual([subject]);
+      await expectAtMostOneCapture(orderId);
+    },
+  );
 
   it('captures through its step: no handler transaction held across the provider call', async () => {
     const steps = payments.app.events.consumer?.stepsApplied ?? 0;
@@ -344,16 +410,82 @@ describe('refund (orders.refund.requested)', () => {
     await expectAtMostOneCapture(unpaid);
   });
 
-  it('refunds again with the same key after a crash, so the provider refunds once', async () => {
+  it('refunds again with the same key after a lost answer, so the provider refunds once', async () => {
     const { orderId, row } = await capturedOrder();
     provider.crashOnceAfter(`refund:${orderId}`);
     await payments.publish(refundRequested(orderId));
 
-    await emittedOnce('payments.payment.refunded', orderId);
+    await reconcileUntil(() => emitted('payments.payment.refunded', orderId)[0], `the refund of ${orderId}`);
     const [after] = await rows(orderId);
     const refunds = provider.inner.refundsFor(row.provider_ref ?? '');
     expect(refunds).toHaveLength(1);
     expect(after).toMatchObject({ status: 'REFUNDED', refund_ref: refunds[0].reference });
+    expect(await outbox(orderId)).toEqual(['payments.payment.captured', 'payments.payment.refunded']);
+    await expectAtMostOneCapture(orderId);
+  });
+
+  it('keeps a refund whose answer is lost more often than an event is delivered, until the provider answers', async () => {
+    const { orderId, row } = await capturedOrder();
+    const key = `refund:${orderId}`;
+    provider.loseAnswers(key);
+    const deadLetters = payments.app.events.consumer?.counts['dead-letter'] ?? 0;
+    const before = payments.handled();
+    await payments.publish(refundRequested(orderId));
+    await handledSince(before, 1);
+
+    await reconcileUntil(() => provider.lost(key) > MAX_DELIVERIES, `more than ${MAX_DELIVERIES} lost refund answers`);
+    // Still owed, still known: CAPTURED with the refund outstanding, shown as CAPTURED, not REFUNDED.
+    expect((await rows(orderId))[0]).toMatchObject({ status: 'CAPTURED', refund_ref: null });
+    expect(await outstanding(orderId)).toMatchObject({
+      attempts: provider.lost(key),
+      next_attempt_at: expect.any(String),
+      last_error: expect.stringContaining('lost answer'),
+      refund_requested_at: expect.any(String),
+    });
+    expect(emitted('payments.payment.refunded', orderId)).toEqual([]);
+
+    provider.answerAgain(key);
+    const refunded = await reconcileUntil(() => emitted('payments.payment.refunded', orderId)[0], `the refund of ${orderId}`);
+    expect(refunded.data).toEqual({ orderId, paymentId: row.id, amountMinor: 2599 });
+    const refunds = provider.inner.refundsFor(row.provider_ref ?? '');
+    expect(refunds).toHaveLength(1);
+    expect((await rows(orderId))[0]).toMatchObject({ status: 'REFUNDED', refund_ref: refunds[0].reference });
+    expect(await outstanding(orderId)).toMatchObject({ attempts: 0, next_attempt_at: null, last_error: null });
+    expect(payments.app.events.consumer?.counts['dead-letter']).toBe(deadLetters);
+
+    // Settled: later sweeps ask nothing more.
+    await payments.app.recovery.sweep();
+    expect(provider.inner.refundsFor(row.provider_ref ?? '')).toHaveLength(1);
+    expect(await outbox(orderId)).toEqual(['payments.payment.captured', 'payments.payment.refunded']);
+  });
+
+  it('remembers a refund requested while the capture is unanswered, and refunds once it turns out charged', async () => {
+    const event = reserved('tok_visa');
+    const { orderId } = event.data;
+    provider.loseAnswers(orderId);
+    const before = payments.handled();
+    await payments.publish(event);
+    await handledSince(before, 1);
+    await payments.publish(refundRequested(orderId));
+    await handledSince(before, 2);
+    expect((await rows(orderId))[0]).toMatchObject({ status: 'PENDING' });
+    expect((await outstanding(orderId)).refund_requested_at).toEqual(expect.any(String));
+
+    provider.answerAgain(orderId);
+    await reconcileUntil(() => emitted('payments.payment.refunded', orderId)[0], `the refund of ${orderId}`);
+    const [row] = await rows(orderId);
+    expect(row.status).toBe('REFUNDED');
+    expect(provider.inner.chargesFor(orderId)).toBe(1);
+    expect(provider.inner.refundsFor(row.provider_ref ?? '')).toHaveLength(1);
+    // Orders learns of the capture (to record it) and of the refund.
+    expect(await outbox(orderId)).toEqual(['payments.payment.captured', 'payments.payment.refunded']);
+
+    // orders, hearing of the capture on an ended order, asks again: refunded already, nothing happens.
+    const later = payments.handled();
+    await payments.publish(refundRequested(orderId));
+    await handledSince(later, 1);
+    await payments.app.recovery.sweep();
+    expect(provider.inner.refundsFor(row.provider_ref ?? '')).toHaveLength(1);
     expect(await outbox(orderId)).toEqual(['payments.payment.captured', 'payments.payment.refunded']);
     await expectAtMostOneCapture(orderId);
   });
@@ -364,7 +496,7 @@ describe('invariants over everything above', () => {
     const keys = new Set(provider.inner.charges.map((c) => c.idempotencyKey));
     for (const key of keys) {
       expect(provider.inner.chargesFor(key)).toBe(1);
-      expect(touched.has(key)).toBe(true);
+      expect({ key, touched: touched.has(key) }).toEqual({ key, touched: true });
       expect(await rows(key)).toHaveLength(1);
     }
     for (const orderId of touched) await expectAtMostOneCapture(orderId);

@@ -49,6 +49,9 @@ export function testPaymentsConfig(overrides: Record<string, string> = {}): Paym
       NATS_NAMESPACE: base.natsNamespace,
       REDIS_PREFIX: testRedisPrefix,
       PAYMENT_TEST_DELAY_MS: '200',
+      // A lost answer is asked about again soon, so tests that sweep by hand wait little.
+      PAYMENT_RETRY_MIN_MS: '50',
+      PAYMENT_RETRY_MAX_MS: '200',
       ...overrides,
     }),
   );

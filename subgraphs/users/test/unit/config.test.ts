@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { ConfigError, EnvReader } from '@storegraph/common';
+import { generatedDevKeys } from '@storegraph/common/testing';
 import { readConfig } from '../../src/config';
 
 const keys = generateKeyPairSync('ed25519');
@@ -64,5 +65,16 @@ describe('readConfig', () => {
     [{ ACCESS_TOKEN_TTL_SECONDS: 'soon' }, 'ACCESS_TOKEN_TTL_SECONDS'],
   ])('reports a bad setting %p', (env, expected) => {
     expect(problemsOf({ ...production, ...env }).join('\n')).toContain(expected);
+  });
+
+  it('refuses the signing key and secret generated for development, however the PEM is written', () => {
+    const dev = generatedDevKeys();
+    const escaped = dev.privateKeyPem.replace(/\n/g, '\\n');
+    expect(problemsOf({ ...production, KEYS_DIR: dev.KEYS_DIR, JWT_PRIVATE_KEY: escaped, GATEWAY_SECRET: dev.gatewaySecret })).toEqual([
+      expect.stringContaining('GATEWAY_SECRET is the key material generated for development'),
+      expect.stringContaining('JWT_PRIVATE_KEY is the key material generated for development'),
+    ]);
+    // Keys of their own start, even with the dev file beside them.
+    expect(problemsOf({ ...production, KEYS_DIR: dev.KEYS_DIR })).toEqual([]);
   });
 });
