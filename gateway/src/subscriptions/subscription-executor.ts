@@ -77,12 +77,12 @@ export class SubscriptionExecutor {
     // Fixed for the whole subscription; only the primary's answer changes from event to event.
     const services: Record<string, GraphQLDataSource<GatewayContext>> = Object.fromEntries(dataSources);
     const request = { query: print(args.document), operationName: args.operationName, variables: args.variables };
-    const resolveEvent = (event: GatewayGraphQLResponse): Promise<ExecutionResult> => {
+    const resolveEvent = (event: GatewayGraphQLResponse, context: GatewayContext): Promise<ExecutionResult> => {
       const serviceMap = { ...services, [primary.serviceName]: new PrimaryEventSource(primary.operation, event, real) };
       // The parts of Apollo's request context that query-plan execution reads (metrics is written to).
       const requestContext = {
         request,
-        context: args.context,
+        context,
         logger: this.options.logger,
         metrics: {},
         operationName: args.operationName ?? null,
@@ -101,7 +101,16 @@ export class SubscriptionExecutor {
           return;
         }
         if (next.done) return;
-        yield await resolveEvent(next.value as GatewayGraphQLResponse);
+        // Each event's fetches carry an assertion signed now, for a token that still stands
+        // now: the one signed when the subscription started has long expired.
+        let context: GatewayContext;
+        try {
+          context = args.context.renew();
+        } catch (err) {
+          yield { errors: [err instanceof GraphQLError ? err : new GraphQLError(String(err))] };
+          return;
+        }
+        yield await resolveEvent(next.value as GatewayGraphQLResponse, context);
       }
     } finally {
       this.open -= 1;
