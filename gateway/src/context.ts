@@ -10,23 +10,23 @@ export interface GatewayContext extends BaseContext {
   caller: Caller | null;
   clientIp: string | null;
   /**
-   * The signed `x-storegraph-identity` value for this unit of work (an HTTP request, an
-   * operation over a socket, one subscription event), sent on every subgraph fetch of its
-   * query plan. It lives seconds (IDENTITY_ASSERTION_TTL_SECONDS).
+   * Signs the `x-storegraph-identity` for one subgraph call, when the call is made: an
+   * assertion lives seconds (IDENTITY_ASSERTION_TTL_SECONDS), a socket hours. Throws
+   * UNAUTHENTICATED once the token no longer stands, so no call is vouched for with more
+   * rights than the token has at that moment.
    */
-  identityHeader: string;
+  identityHeader(): string;
+  /**
+   * Throws unless the caller's token still stands: unexpired and, on a socket, not known
+   * to be revoked (nor left unchecked past REVOCATION_UNCHECKED_CLOSE_MS).
+   */
+  assertStanding(): void;
   /**
    * Why the request's Authorization was refused, when it was: the request is then served
    * as anonymous only if it consists of the mutations that let a client recover
    * (see token-recovery.ts); anything else is refused with this error.
    */
   tokenProblem: GraphQLError | null;
-  /**
-   * The same caller with a freshly signed assertion, for later work of a long-lived
-   * operation (each event of a subscription). Throws UNAUTHENTICATED once the token has
-   * expired or is known to be revoked, so no later work gets more rights than the token has now.
-   */
-  renew(): GatewayContext;
 }
 
 export interface ContextDependencies {

@@ -13,10 +13,10 @@ export function tokenAlive(caller: Caller, now = Date.now()): boolean {
 
 /**
  * Signs the `x-storegraph-identity` assertions the subgraphs trust. An assertion lives
- * seconds, so it is signed for each unit of work (an HTTP request, an operation sent over
- * a socket, every event of a subscription) rather than once per socket: a socket lives
- * for hours. It never outlives the access token it vouches for, and a caller whose token
- * has expired gets no new one.
+ * seconds, so one is signed for every subgraph call, at the moment of the call, rather
+ * than once per request or socket: a query plan's later fetches may start seconds after
+ * the request, and a socket lives for hours. An assertion never outlives the access token
+ * it vouches for, and a caller whose token has expired gets none.
  */
 export class IdentityAssertions {
   constructor(
@@ -24,19 +24,28 @@ export class IdentityAssertions {
     private readonly lifetimeSeconds: number,
   ) {}
 
-  /** A context vouching for `identity` from now on; `renew()` signs again, later. */
+  /** The context of a caller the gateway has just verified (or of an anonymous one). */
   context(identity: RequestIdentity, tokenProblem: GraphQLError | null = null): GatewayContext {
     const { caller } = identity;
-    const now = Date.now();
-    if (caller && !tokenAlive(caller, now)) throw unauthenticated('Access token expired');
-    const tokenLeft = caller ? caller.tokenExpiresAt + JWT_CLOCK_TOLERANCE_SECONDS - Math.floor(now / 1000) : Infinity;
-    const lifetime = Math.max(1, Math.min(this.lifetimeSeconds, tokenLeft));
+    const assertStanding = (): void => {
+      if (caller && !tokenAlive(caller)) throw unauthenticated('Access token expired');
+    };
     return {
       caller,
       clientIp: identity.clientIp,
       tokenProblem,
-      identityHeader: signIdentity(this.gatewaySecret, identity, lifetime, now),
-      renew: () => this.context(identity, tokenProblem),
+      assertStanding,
+      identityHeader: () => {
+        assertStanding();
+        return this.sign(identity);
+      },
     };
+  }
+
+  private sign(identity: RequestIdentity): string {
+    const now = Date.now();
+    const { caller } = identity;
+    const tokenLeft = caller ? caller.tokenExpiresAt + JWT_CLOCK_TOLERANCE_SECONDS - Math.floor(now / 1000) : Infinity;
+    return signIdentity(this.gatewaySecret, identity, Math.max(1, Math.min(this.lifetimeSeconds, tokenLeft)), now);
   }
 }

@@ -29,7 +29,7 @@ interface Watched {
 
 /** The watched form of a socket's identity: its context, and the function that stops the watch. */
 export interface WatchedSession {
-  /** Like the socket's context, but renew() refuses once the session no longer stands. */
+  /** The socket's context, refusing to vouch for the caller once the session no longer stands. */
   context: GatewayContext;
   stop(): void;
 }
@@ -40,8 +40,8 @@ export interface WatchedSession {
  * of its revocation (logout, or reuse of a rotated refresh token), and when revocation
  * could not be checked (Redis down, or restarted and not yet refilled by users) for
  * longer than the bound. All open sockets are checked with one Redis round trip per
- * interval. Each subscription event and socket operation renews the socket's context,
- * which fails once the session ended, so nothing is vouched for past that point.
+ * interval. Every subgraph call made for the socket asks its context for an assertion,
+ * which is refused once the session ended, so nothing is vouched for past that point.
  */
 export class SessionWatch {
   private readonly sessions = new Set<Watched>();
@@ -70,15 +70,19 @@ export class SessionWatch {
       ended: null,
     };
     this.sessions.add(session);
-    const guarded = (current: GatewayContext): GatewayContext => ({
-      ...current,
-      renew: () => {
-        this.assertStanding(session);
-        return guarded(current.renew());
-      },
-    });
+    const assertStanding = (): void => {
+      this.assertStanding(session);
+      context.assertStanding();
+    };
     return {
-      context: guarded(context),
+      context: {
+        ...context,
+        assertStanding,
+        identityHeader: () => {
+          assertStanding();
+          return context.identityHeader();
+        },
+      },
       stop: () => {
         clearTimeout(session.expiry);
         this.sessions.delete(session);
@@ -91,7 +95,7 @@ export class SessionWatch {
   }
 
   private assertStanding(session: Watched): void {
-    if (!session.ended && Date.now() - session.checkedAt > this.options.uncheckedCloseMs) this.closeUnchecked(session);
+    this.closeIfOverdue(session);
     const ended = session.ended;
     if (!ended) return;
     if (ended.code === CLOSE_REVOCATION_UNCHECKED) {
@@ -100,12 +104,15 @@ export class SessionWatch {
     throw unauthenticated(ended.reason);
   }
 
-  private closeUnchecked(session: Watched): void {
+  private closeIfOverdue(session: Watched): void {
+    if (session.ended || Date.now() - session.checkedAt <= this.options.uncheckedCloseMs) return;
     session.close(CLOSE_REVOCATION_UNCHECKED, 'Access token revocation cannot be checked; reconnect later');
   }
 
   private async checkRevocations(): Promise<void> {
-    const sessions = [...this.sessions];
+    // Overdue first: a Redis that hangs must not hold a socket open past the bound.
+    for (const session of this.sessions) this.closeIfOverdue(session);
+    const sessions = [...this.sessions].filter((session) => !session.ended);
     if (sessions.length === 0) return;
     const startedAt = Date.now();
     const keys = sessions.flatMap((s) => [revocationKeys.token(s.context.caller!.tokenId), revocationKeys.family(s.context.caller!.familyId)]);
@@ -121,14 +128,13 @@ export class SessionWatch {
       this.logger.warn('could not check revocations of open sockets', { err });
     }
     if (values === null) {
-      for (const session of sessions) {
-        if (Date.now() - session.checkedAt > this.options.uncheckedCloseMs) this.closeUnchecked(session);
-      }
+      for (const session of sessions) this.closeIfOverdue(session);
       return;
     }
+    const answered = values;
     sessions.forEach((session, i) => {
-      if (values[2 * i] !== null || values[2 * i + 1] !== null) session.close(CLOSE_TOKEN_REVOKED, 'Access token revoked');
-      else session.checkedAt = startedAt;
+      if (answered[2 * i] !== null || answered[2 * i + 1] !== null) session.close(CLOSE_TOKEN_REVOKED, 'Access token revoked');
+      else session.checkedAt = Math.max(session.checkedAt, startedAt);
     });
   }
 

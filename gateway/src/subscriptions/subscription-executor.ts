@@ -64,7 +64,7 @@ export class SubscriptionExecutor {
     const client: Client = createClient({
       url: webSocketUrl(upstreamUrl),
       webSocketImpl: WebSocket,
-      connectionParams: { [IDENTITY_HEADER]: args.context.identityHeader },
+      connectionParams: { [IDENTITY_HEADER]: args.context.identityHeader() },
       lazy: true,
       retryAttempts: 0,
     });
@@ -77,12 +77,12 @@ export class SubscriptionExecutor {
     // Fixed for the whole subscription; only the primary's answer changes from event to event.
     const services: Record<string, GraphQLDataSource<GatewayContext>> = Object.fromEntries(dataSources);
     const request = { query: print(args.document), operationName: args.operationName, variables: args.variables };
-    const resolveEvent = (event: GatewayGraphQLResponse, context: GatewayContext): Promise<ExecutionResult> => {
+    const resolveEvent = (event: GatewayGraphQLResponse): Promise<ExecutionResult> => {
       const serviceMap = { ...services, [primary.serviceName]: new PrimaryEventSource(primary.operation, event, real) };
       // The parts of Apollo's request context that query-plan execution reads (metrics is written to).
       const requestContext = {
         request,
-        context,
+        context: args.context,
         logger: this.options.logger,
         metrics: {},
         operationName: args.operationName ?? null,
@@ -101,16 +101,15 @@ export class SubscriptionExecutor {
           return;
         }
         if (next.done) return;
-        // Each event's fetches carry an assertion signed now, for a token that still stands
-        // now: the one signed when the subscription started has long expired.
-        let context: GatewayContext;
+        // Each fetch of the event signs its own assertion (the context does); a caller whose
+        // token no longer stands gets no event at all rather than one resolved anonymously.
         try {
-          context = args.context.renew();
+          args.context.assertStanding();
         } catch (err) {
           yield { errors: [err instanceof GraphQLError ? err : new GraphQLError(String(err))] };
           return;
         }
-        yield await resolveEvent(next.value as GatewayGraphQLResponse, context);
+        yield await resolveEvent(next.value as GatewayGraphQLResponse);
       }
     } finally {
       this.open -= 1;

@@ -81,8 +81,7 @@ export function attachWebSocketServer(options: GatewayWebSocketOptions): { close
         }
       },
       onClose: (ctx) => ctx.extra.unwatch?.(),
-      // Signed anew for every operation: the assertion lives seconds, the socket hours.
-      context: (ctx) => ctx.extra.gatewayContext!.renew() as unknown as Record<string, unknown>,
+      context: (ctx) => ctx.extra.gatewayContext as unknown as Record<string, unknown>,
       subscribe: (args: ExecutionArgs) =>
         options.executor.subscribe({
           document: args.document,

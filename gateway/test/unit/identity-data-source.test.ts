@@ -11,9 +11,9 @@ import { IdentityDataSource } from '../../src/identity-data-source';
 const context: GatewayContext = {
   caller: null,
   clientIp: '192.0.2.1',
-  identityHeader: 'signed.by-gateway',
+  identityHeader: () => 'signed.by-gateway',
+  assertStanding: () => undefined,
   tokenProblem: null,
-  renew: () => context,
 };
 
 /** A request as Apollo hands it over, carrying headers a client tried to smuggle through. */

@@ -3,3 +3,5 @@ export * from './wait-for';
 export * from './test-config';
 export * from './events';
 export * from './identity';
+export * from './redis-server';
+export * from './ports';
