@@ -59,7 +59,10 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
       },
       onStop: async () => {
         await revocationSync?.stop();
-        await redis.quit();
+        // Redis may be down at shutdown (nothing is lost: pending revocations are in the
+        // table); quit() then resolves at once but leaves ioredis reconnecting.
+        await redis.quit().catch(() => undefined);
+        redis.disconnect();
       },
     });
     return { ...service, config };

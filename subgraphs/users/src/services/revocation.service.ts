@@ -79,11 +79,12 @@ export class RevocationService {
   /** Marks entries published unless they were renewed since (then they are pushed again). */
   async markPublished(em: EntityManager, entries: Revocation[]): Promise<void> {
     if (entries.length === 0) return;
+    // One statement for the batch: the pairs travel as one JSON parameter.
     await em.execute(
       `update revocations r set published_at = now()
-         from unnest(?::text[], ?::timestamptz[]) as p(key, expires_at)
+         from jsonb_to_recordset(?::jsonb) as p(key text, expires_at timestamptz)
         where r.key = p.key and r.expires_at = p.expires_at and r.published_at is null`,
-      [entries.map((e) => e.key), entries.map((e) => e.expiresAt.toISOString())],
+      [JSON.stringify(entries.map((e) => ({ key: e.key, expires_at: e.expiresAt.toISOString() })))],
     );
   }
 
