@@ -25,8 +25,8 @@ function rootFields(selectionSet: SelectionSetNode, fragments: Record<string, Fr
 /** True when the operation is a mutation that only signs up, signs in, refreshes or logs out. */
 export function onlyRecoversSession(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): boolean {
   if (operation.operation !== 'mutation') return false;
-  const fields = rootFields(operation.selectionSet, fragments);
-  return fields.length > 0 && fields.every((field) => RECOVERY_MUTATIONS.has(field) || field === '__typename');
+  const fields = rootFields(operation.selectionSet, fragments).filter((field) => field !== '__typename');
+  return fields.length > 0 && fields.every((field) => RECOVERY_MUTATIONS.has(field));
 }
 
 /**

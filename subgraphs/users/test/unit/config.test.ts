@@ -65,4 +65,10 @@ describe('readConfig', () => {
   ])('reports a bad setting %p', (env, expected) => {
     expect(problemsOf({ ...production, ...env }).join('\n')).toContain(expected);
   });
+
+  it('reads how often revocations are pushed to Redis again', () => {
+    expect(readConfig(new EnvReader(production)).revocationSyncIntervalMs).toBe(1000);
+    expect(readConfig(new EnvReader({ ...production, REVOCATION_SYNC_INTERVAL_MS: '250' })).revocationSyncIntervalMs).toBe(250);
+    expect(problemsOf({ ...production, REVOCATION_SYNC_INTERVAL_MS: '0' })).toEqual([expect.stringContaining('REVOCATION_SYNC_INTERVAL_MS')]);
+  });
 });
