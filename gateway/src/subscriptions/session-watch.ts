@@ -59,13 +59,14 @@ export class SessionWatch {
   watch(context: GatewayContext, close: (code: number, reason: string) => void): WatchedSession {
     const { caller } = context;
     if (!caller) return { context, stop: () => undefined };
+    const msLeft = Math.max(0, caller.tokenExpiresAt * 1000 - Date.now());
     const session: Watched = {
       context,
       close: (code, reason) => {
         session.ended ??= { code, reason };
         close(code, reason);
       },
-      expiry: setTimeout(() => session.close(CLOSE_TOKEN_EXPIRED, 'Access token expired'), Math.max(0, caller.tokenExpiresAt * 1000 - Date.now())),
+      expiry: setTimeout(() => session.close(CLOSE_TOKEN_EXPIRED, 'Access token expired'), msLeft),
       checkedAt: Date.now(),
       ended: null,
     };

@@ -26,7 +26,10 @@ describe('revocations survive Redis outages', () => {
   });
 
   const entries = (keys: string[]) =>
-    users.sql<{ key: string; published: boolean }>('select key, published_at is not null as published from revocations where key in (?) order by key', [keys]);
+    users.sql<{ key: string; published: boolean }>(
+      'select key, published_at is not null as published from revocations where key in (?) order by key',
+      [keys],
+    );
   const inRedis = async (keys: string[]) => (await users.redis.mget(...keys, revocationKeys.complete())).every((v) => v !== null);
 
   async function loggedIn(name: string): Promise<{ auth: AuthPayloadShape; keys: string[]; caller: Awaited<ReturnType<UsersHarness['callerOf']>> }> {
