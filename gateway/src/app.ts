@@ -17,10 +17,12 @@ import {
 import type { GatewayConfig } from './config';
 import { createContextFactory, createIdentityResolver, type GatewayContext } from './context';
 import { gatewayFormatError } from './errors';
+import { IdentityAssertions } from './identity-assertions';
 import { IdentityDataSource } from './identity-data-source';
 import { depthLimit } from './limits';
 import { manifestCache, readPersistedOperations, safelistPlugin, sha256 } from './persisted-operations';
 import { assertSubgraphsHealthy } from './readiness';
+import { tokenRecoveryPlugin } from './token-recovery';
 import { SubscriptionPlanner } from './subscriptions/planner';
 import { SessionWatch } from './subscriptions/session-watch';
 import { SubscriptionExecutor } from './subscriptions/subscription-executor';
@@ -97,6 +99,7 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
         : ApolloServerPluginLandingPageDisabled(),
       ...(safelist ? [safelistPlugin(safelist)] : []),
       unavailableStatusPlugin<GatewayContext>(),
+      tokenRecoveryPlugin(),
     ],
   });
 
@@ -114,7 +117,8 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
   // apollo.start() resolves only once the gateway has loaded the supergraph; stop() unloads it.
   let supergraphLoaded = true;
 
-  const identity = { verifier, redis, gatewaySecret: config.gatewaySecret, trustProxy: config.trustProxy };
+  const assertions = new IdentityAssertions(config.gatewaySecret, config.identityAssertionTtlSeconds);
+  const identity = { verifier, redis, assertions, trustProxy: config.trustProxy };
   const server = createHttpApp<GatewayContext>({
     apollo,
     cors: true,
@@ -132,7 +136,10 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
     subgraphUrls: new Map(routes.map((route) => [route.name, route.url])),
     logger,
   });
-  const sessions = new SessionWatch(redis, logger, config.revocationCheckMs);
+  const sessions = new SessionWatch(redis, logger, {
+    checkIntervalMs: config.revocationCheckMs,
+    uncheckedCloseMs: config.revocationUncheckedCloseMs,
+  });
   const webSockets = attachWebSocketServer({
     server,
     apollo,

@@ -22,6 +22,10 @@ export interface GatewayConfig extends InfraConfig {
   trustProxy: boolean;
   /** How often open WebSockets' tokens are checked for revocation. */
   revocationCheckMs: number;
+  /** An open WebSocket whose revocation could not be checked for this long is closed (4503). */
+  revocationUncheckedCloseMs: number;
+  /** Lifetime of each signed identity assertion to the subgraphs (signed anew for every operation and event). */
+  identityAssertionTtlSeconds: number;
   /** Operations nested deeper than this many fields are refused. */
   maxQueryDepth: number;
   /** Accept only operations of the SDK's persisted-operations manifest. */
@@ -58,11 +62,17 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
     gatewaySecret: keys.gatewaySecret,
     trustProxy: env.bool('TRUST_PROXY', false),
     revocationCheckMs: env.int('REVOCATION_CHECK_MS', 5000, 100),
+    revocationUncheckedCloseMs: env.int('REVOCATION_UNCHECKED_CLOSE_MS', 30_000, 100),
+    identityAssertionTtlSeconds: env.int('IDENTITY_ASSERTION_TTL_SECONDS', 60, 1),
     maxQueryDepth: env.int('MAX_QUERY_DEPTH', 12, 1),
     persistedOperationsOnly: env.bool('PERSISTED_OPERATIONS_ONLY', false),
     persistedOperationsPath: resolve(env.string('PERSISTED_OPERATIONS_PATH', DEFAULT_MANIFEST_PATH)),
     ...readInfra(env),
   };
+  if (config.revocationUncheckedCloseMs < config.revocationCheckMs) {
+    // Otherwise every socket would be closed between two checks that both succeed.
+    env.problem('REVOCATION_UNCHECKED_CLOSE_MS must be at least REVOCATION_CHECK_MS');
+  }
   env.done();
   return config;
 }

@@ -2,31 +2,38 @@ import type { IncomingMessage } from 'node:http';
 import type { BaseContext } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
-import {
-  type AccessTokenVerifier,
-  type Caller,
-  remoteAddress,
-  type RequestIdentity,
-  revocationKeys,
-  signIdentity,
-} from '@storegraph/common';
+import { type AccessTokenVerifier, type Caller, remoteAddress, type RequestIdentity, revocationKeys } from '@storegraph/common';
+import { type IdentityAssertions, unauthenticated } from './identity-assertions';
 
 /** What every gateway operation carries: the verified caller and the header vouching for it. */
 export interface GatewayContext extends BaseContext {
   caller: Caller | null;
   clientIp: string | null;
   /**
-   * The signed `x-storegraph-identity` value for this request, signed once here and sent
-   * on every subgraph fetch of the query plan.
+   * Signs the `x-storegraph-identity` for one subgraph call, when the call is made: an
+   * assertion lives seconds (IDENTITY_ASSERTION_TTL_SECONDS), a socket hours. Throws
+   * UNAUTHENTICATED once the token no longer stands, so no call is vouched for with more
+   * rights than the token has at that moment.
    */
-  identityHeader: string;
+  identityHeader(): string;
+  /**
+   * Throws unless the caller's token still stands: unexpired and, on a socket, not known
+   * to be revoked (nor left unchecked past REVOCATION_UNCHECKED_CLOSE_MS).
+   */
+  assertStanding(): void;
+  /**
+   * Why the request's Authorization was refused, when it was: the request is then served
+   * as anonymous only if it consists of the mutations that let a client recover
+   * (see token-recovery.ts); anything else is refused with this error.
+   */
+  tokenProblem: GraphQLError | null;
 }
 
 export interface ContextDependencies {
   verifier: AccessTokenVerifier;
   /** Must use the shared key prefix: users writes the revocation keys under it. */
   redis: Redis;
-  gatewaySecret: string;
+  assertions: IdentityAssertions;
   trustProxy: boolean;
 }
 
@@ -37,8 +44,13 @@ export interface ContextDependencies {
  * in again, and silently downgrading it would turn "my session ended" into confusing
  * empty results (`me: null`, an empty cart).
  */
-function refused(reason: string): GraphQLError {
-  return new GraphQLError(reason, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+const refused = unauthenticated;
+
+/** Fail closed: without the revocation list a revoked token cannot be told from a good one. */
+export function cannotCheck(): GraphQLError {
+  return new GraphQLError('Cannot check the access token right now; try again', {
+    extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } },
+  });
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
@@ -73,17 +85,20 @@ async function verifiedCaller(token: string, deps: ContextDependencies): Promise
     // jose's reason (expired, bad signature, audience) is not the client's business beyond "refresh".
     throw refused('Access token is invalid or expired');
   }
-  let revoked: Array<string | null>;
+  let revokedToken: string | null, revokedFamily: string | null, complete: string | null;
   try {
-    // One round trip for both checks: the token itself (logout) and its login (reuse detection).
-    revoked = await deps.redis.mget(revocationKeys.token(claims.jti), revocationKeys.family(claims.fam));
+    // One round trip for the token itself (logout), its login (reuse detection), and
+    // whether the list is whole (a Redis restarted empty has not been refilled yet).
+    [revokedToken, revokedFamily, complete] = await deps.redis.mget(
+      revocationKeys.token(claims.jti),
+      revocationKeys.family(claims.fam),
+      revocationKeys.complete(),
+    );
   } catch {
-    // Fail closed: without Redis a revoked token cannot be told from a good one.
-    throw new GraphQLError('Cannot check the access token right now; try again', {
-      extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } },
-    });
+    throw cannotCheck();
   }
-  if (revoked.some((value) => value !== null)) throw refused('Access token has been revoked');
+  if (revokedToken !== null || revokedFamily !== null) throw refused('Access token has been revoked');
+  if (complete === null) throw cannotCheck();
   return { userId: claims.sub, role: claims.role, tokenId: claims.jti, tokenExpiresAt: claims.exp, familyId: claims.fam };
 }
 
@@ -99,12 +114,30 @@ export function createIdentityResolver(deps: ContextDependencies) {
       caller: token === null ? null : await verifiedCaller(token, deps),
       clientIp,
     };
-    return { ...identity, identityHeader: signIdentity(deps.gatewaySecret, identity) };
+    return deps.assertions.context(identity);
   };
 }
 
-/** Builds the per-request context; the token is verified exactly once per HTTP request. */
+/** The refusals a client can recover from by signing in again or refreshing (and a Redis outage). */
+function isTokenProblem(err: unknown): err is GraphQLError {
+  const code = err instanceof GraphQLError ? err.extensions.code : undefined;
+  return code === 'UNAUTHENTICATED' || code === 'SERVICE_UNAVAILABLE';
+}
+
+/**
+ * Builds the per-request context; the token is verified exactly once per HTTP request.
+ * A bad token is recorded, not thrown: the request is served as anonymous if it only
+ * signs in, signs up, refreshes or logs out, and refused with the problem otherwise.
+ */
 export function createContextFactory(deps: ContextDependencies): (req: IncomingMessage) => Promise<GatewayContext> {
   const resolve = createIdentityResolver(deps);
-  return (req) => resolve(firstHeader(req.headers.authorization), clientAddress(req, deps.trustProxy));
+  return async (req) => {
+    const clientIp = clientAddress(req, deps.trustProxy);
+    try {
+      return await resolve(firstHeader(req.headers.authorization), clientIp);
+    } catch (err) {
+      if (!isTokenProblem(err)) throw err;
+      return deps.assertions.context({ caller: null, clientIp }, err);
+    }
+  };
 }

@@ -52,7 +52,8 @@ export class IdentityDataSource implements GraphQLDataSource<GatewayContext> {
 /** The only headers a subgraph receives from the gateway. */
 export function outgoingHeaders(options: GraphQLDataSourceProcessOptions<GatewayContext>): Record<string, string> {
   // Health checks and schema loads have no client behind them: they go out anonymous.
-  return options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION ? { [IDENTITY_HEADER]: options.context.identityHeader } : {};
+  // A client's call carries an assertion signed now, for this call.
+  return options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION ? { [IDENTITY_HEADER]: options.context.identityHeader() } : {};
 }
 
 function parse(text: string, contentType: string | undefined): unknown {

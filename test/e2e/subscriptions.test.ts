@@ -11,13 +11,19 @@ import { follow, openSocket } from './support/live';
  * Live order status through the gateway with a real graphql-ws client: the selection
  * spans all four subgraphs, events arrive in order, and nothing leaks.
  */
+const ASSERTION_TTL_SECONDS = 2;
+
 describe('orderStatusChanged through the gateway', () => {
   let stack: Stack;
   let api: StoregraphClient;
   let admin: StoregraphClient;
 
   beforeAll(async () => {
-    ({ stack, api, admin } = await startShop({ env: { PAYMENT_TEST_DELAY_MS: '1500', REVOCATION_CHECK_MS: '200' } }));
+    ({ stack, api, admin } = await startShop({
+      // Identity assertions to the subgraphs live 2 s here (60 s by default), so holding a
+      // subscription past their lifetime takes seconds.
+      env: { PAYMENT_TEST_DELAY_MS: '1500', REVOCATION_CHECK_MS: '200', IDENTITY_ASSERTION_TTL_SECONDS: String(ASSERTION_TTL_SECONDS) },
+    }));
   });
 
   afterAll(() => stack?.stop());
@@ -74,6 +80,37 @@ describe('orderStatusChanged through the gateway', () => {
       expect(order.items).toEqual([{ quantity: 1, product: { name: 'Live teapot', price: { amount: '10.00' } } }]);
     });
     expect(orders.at(-1)).toMatchObject({ status: 'CANCELLED' });
+  });
+
+  it('resolves every subgraph\'s fields on an event that comes after the identity assertion\'s lifetime', async () => {
+    const me = await shopper();
+    const orderId = await placeOrder(me.token, await product(), 'tok_visa');
+    const socket = openSocket(stack.url, me.token);
+    const live = follow(socket, FULL, { id: orderId });
+    await waitFor(() => live.events.some((e) => (e.data?.orderStatusChanged as { status: string })?.status === 'CONFIRMED'), {
+      timeoutMs: 15_000,
+      what: 'CONFIRMED to arrive',
+    });
+    // Every assertion signed up to now (at connection_init, at subscribe, for these events) has expired.
+    await new Promise((resolve) => setTimeout(resolve, (ASSERTION_TTL_SECONDS + 1.5) * 1000));
+    await cancel(me.token, orderId);
+    await live.done;
+    await socket.client.dispose();
+
+    expect(live.failure()).toBeNull();
+    expect(live.events.at(-1)).toEqual({
+      data: {
+        orderStatusChanged: {
+          id: orderId,
+          status: 'CANCELLED',
+          statusHistory: [{ status: 'PENDING' }, { status: 'RESERVED' }, { status: 'CONFIRMED' }, { status: 'CANCELLED' }],
+          user: { email: me.email },
+          items: [{ quantity: 1, product: { name: 'Live teapot', price: { amount: '10.00' } } }],
+          // The refund follows the cancellation on its own event; either may be seen first.
+          payment: { status: expect.stringMatching(/^(CAPTURED|REFUNDED)$/) },
+        },
+      },
+    });
   });
 
   it('refuses another customer (an error, never data) and a bad token (socket closed)', async () => {

@@ -64,7 +64,7 @@ export class SubscriptionExecutor {
     const client: Client = createClient({
       url: webSocketUrl(upstreamUrl),
       webSocketImpl: WebSocket,
-      connectionParams: { [IDENTITY_HEADER]: args.context.identityHeader },
+      connectionParams: { [IDENTITY_HEADER]: args.context.identityHeader() },
       lazy: true,
       retryAttempts: 0,
     });
@@ -101,6 +101,14 @@ export class SubscriptionExecutor {
           return;
         }
         if (next.done) return;
+        // Each fetch of the event signs its own assertion (the context does); a caller whose
+        // token no longer stands gets no event at all rather than one resolved anonymously.
+        try {
+          args.context.assertStanding();
+        } catch (err) {
+          yield { errors: [err instanceof GraphQLError ? err : new GraphQLError(String(err))] };
+          return;
+        }
         yield await resolveEvent(next.value as GatewayGraphQLResponse);
       }
     } finally {

@@ -15,7 +15,7 @@ import { WebSocketServer } from 'ws';
 import type { Logger } from '@storegraph/common';
 import { clientAddress, type GatewayContext } from '../context';
 import type { SubscriptionPlanner } from './planner';
-import type { SessionWatch } from './session-watch';
+import { CLOSE_REVOCATION_UNCHECKED, type SessionWatch } from './session-watch';
 import type { SubscriptionExecutor } from './subscription-executor';
 import { notInList } from '../persisted-operations';
 
@@ -67,12 +67,15 @@ export function attachWebSocketServer(options: GatewayWebSocketOptions): { close
             typeof authorization === 'string' ? authorization : undefined,
             clientAddress(ctx.extra.request, options.trustProxy),
           );
-          ctx.extra.gatewayContext = context;
-          if (context.caller) {
-            ctx.extra.unwatch = options.sessions.watch(context.caller, (code, reason) => ctx.extra.socket.close(code, reason));
-          }
+          const session = options.sessions.watch(context, (code, reason) => ctx.extra.socket.close(code, reason));
+          ctx.extra.gatewayContext = session.context;
+          ctx.extra.unwatch = session.stop;
           return true;
-        } catch {
+        } catch (err) {
+          // Revocation cannot be checked right now: "try later", not "your token is bad".
+          if (err instanceof GraphQLError && err.extensions.code === 'SERVICE_UNAVAILABLE') {
+            ctx.extra.socket.close(CLOSE_REVOCATION_UNCHECKED, err.message);
+          }
           // A bad token is refused at the door, as over HTTP: 4403 Forbidden.
           return false;
         }

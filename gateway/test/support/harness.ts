@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testRedisPrefix } from '@storegraph/common/testing';
-import { createLogger } from '@storegraph/common';
+import { createLogger, createRedis, revocationKeys } from '@storegraph/common';
 import { createApp, readConfig, type GatewayApp } from '../../src/app';
 import { composeEchoSupergraph, startEchoSubgraph, type EchoSubgraph } from './echo-subgraph';
 import { devKeys } from './tokens';
@@ -34,6 +34,8 @@ export async function startStack(mode: 'development' | 'production', env: Record
     GATEWAY_SECRET: keys.gatewaySecret,
     ...env,
   });
+  // users is not here to fill the revocation list and mark it complete: the test stands in for it.
+  await markRevocationListComplete(config.redisUrl, config.redisPrefix);
   const gateway = await createApp(config, {
     subgraphUrls: { echo: echo.url },
     logger: createLogger('gateway', 'error'),
@@ -49,4 +51,14 @@ export async function startStack(mode: 'development' | 'production', env: Record
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** What users does once Redis holds every revocation in force (the gateway refuses tokens until then). */
+export async function markRevocationListComplete(redisUrl: string, prefix: string): Promise<void> {
+  const redis = createRedis(redisUrl, prefix);
+  try {
+    await redis.set(revocationKeys.complete(), new Date().toISOString());
+  } finally {
+    redis.disconnect();
+  }
 }

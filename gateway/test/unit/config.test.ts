@@ -69,4 +69,17 @@ describe('gateway config', () => {
     ]);
     expect(problemsOf({ APP_MODE: 'production', KEYS_DIR: dev.KEYS_DIR, JWT_PUBLIC_KEY: PUBLIC_KEY, GATEWAY_SECRET: SECRET })).toEqual([]);
   });
+
+  it('reads the identity assertion lifetime and the unchecked-revocation bound, refusing a bound shorter than the check interval', () => {
+    const base = { APP_MODE: 'production', JWT_PUBLIC_KEY: PUBLIC_KEY, GATEWAY_SECRET: SECRET };
+    expect(readConfig(base)).toMatchObject({ identityAssertionTtlSeconds: 60, revocationCheckMs: 5000, revocationUncheckedCloseMs: 30_000 });
+    expect(readConfig({ ...base, IDENTITY_ASSERTION_TTL_SECONDS: '5', REVOCATION_UNCHECKED_CLOSE_MS: '9000' })).toMatchObject({
+      identityAssertionTtlSeconds: 5,
+      revocationUncheckedCloseMs: 9000,
+    });
+    expect(problemsOf({ ...base, IDENTITY_ASSERTION_TTL_SECONDS: '0' })).toEqual([expect.stringContaining('IDENTITY_ASSERTION_TTL_SECONDS')]);
+    expect(problemsOf({ ...base, REVOCATION_CHECK_MS: '5000', REVOCATION_UNCHECKED_CLOSE_MS: '1000' })).toEqual([
+      expect.stringContaining('REVOCATION_UNCHECKED_CLOSE_MS must be at least REVOCATION_CHECK_MS'),
+    ]);
+  });
 });

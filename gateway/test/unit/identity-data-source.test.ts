@@ -8,7 +8,13 @@ import { Headers } from 'node-fetch';
 import type { GatewayContext } from '../../src/context';
 import { IdentityDataSource } from '../../src/identity-data-source';
 
-const context: GatewayContext = { caller: null, clientIp: '192.0.2.1', identityHeader: 'signed.by-gateway' };
+const context: GatewayContext = {
+  caller: null,
+  clientIp: '192.0.2.1',
+  identityHeader: () => 'signed.by-gateway',
+  assertStanding: () => undefined,
+  tokenProblem: null,
+};
 
 /** A request as Apollo hands it over, carrying headers a client tried to smuggle through. */
 function outgoing(kind: GraphQLDataSourceRequestKind): GraphQLDataSourceProcessOptions<GatewayContext> {

@@ -27,7 +27,8 @@ export interface RequestIdentity {
  * subgraph called without it treats the caller as anonymous.
  */
 export const IDENTITY_HEADER = 'x-storegraph-identity';
-const LIFETIME_SECONDS = 60;
+/** How long an assertion is good for unless its signer says otherwise (the gateway's IDENTITY_ASSERTION_TTL_SECONDS). */
+export const DEFAULT_IDENTITY_LIFETIME_SECONDS = 60;
 
 interface Assertion extends RequestIdentity {
   exp: number;
@@ -37,8 +38,13 @@ function sign(secret: string, payload: string): string {
   return createHmac('sha256', secret).update(payload).digest('base64url');
 }
 
-export function signIdentity(secret: string, identity: RequestIdentity, now = Date.now()): string {
-  const assertion: Assertion = { ...identity, exp: Math.floor(now / 1000) + LIFETIME_SECONDS };
+export function signIdentity(
+  secret: string,
+  identity: RequestIdentity,
+  lifetimeSeconds = DEFAULT_IDENTITY_LIFETIME_SECONDS,
+  now = Date.now(),
+): string {
+  const assertion: Assertion = { ...identity, exp: Math.floor(now / 1000) + lifetimeSeconds };
   const payload = Buffer.from(JSON.stringify(assertion)).toString('base64url');
   return `${payload}.${sign(secret, payload)}`;
 }

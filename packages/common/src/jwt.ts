@@ -94,4 +94,10 @@ export class AccessTokenVerifier {
 export const revocationKeys = {
   token: (jti: string) => `revoked:jti:${jti}`,
   family: (familyId: string) => `revoked:fam:${familyId}`,
+  /**
+   * Set by users once Redis holds every revocation still in force (after a full push from
+   * its database). Redis may restart empty; without this key the gateway cannot tell "not
+   * revoked" from "forgotten", so it treats the list as unreadable and fails closed.
+   */
+  complete: () => 'revoked:complete',
 };

@@ -16,6 +16,7 @@ import { ensureAdminAccount } from './services/admin-account.service';
 import { AuthService } from './services/auth.service';
 import { LoginThrottleService } from './services/login-throttle.service';
 import { RevocationService } from './services/revocation.service';
+import { RevocationSync } from './services/revocation-sync';
 import { SessionService } from './services/session.service';
 import { UserService } from './services/user.service';
 
@@ -33,12 +34,17 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
   const database = await openDatabase({ url: config.databaseUrl, timeouts: config.databaseTimeouts, entities, migrations });
   const redis = createRedis(config.redisUrl, config.redisPrefix);
   redis.on('error', (err: Error) => logger.warn('redis error', { err }));
+  let revocationSync: RevocationSync | undefined;
   try {
     if (config.admin) {
       const outcome = await ensureAdminAccount(database.orm.em.fork(), config.admin);
       logger.info('admin account ensured', { email: config.admin.email, outcome });
     }
-    const revocations = new RevocationService(redis, config.accessTokenTtlSeconds);
+    const revocations = new RevocationService(database.orm.em, redis, config.accessTokenTtlSeconds, logger);
+    revocationSync = new RevocationSync(database.orm.em, redis, revocations, logger, config.revocationSyncIntervalMs);
+    // Before serving: a healthy start leaves Redis holding the whole list, marked complete.
+    await revocationSync.run().catch((err: unknown) => logger.warn('revocation list not pushed yet; retrying', { err }));
+    revocationSync.start();
     const sessions = new SessionService(signer, revocations, config.refreshTokenTtlSeconds);
     const auth = new AuthService(sessions, new LoginThrottleService(redis, config.login));
     const service = await createSubgraphService<UsersContext>({
@@ -52,11 +58,16 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
         await redis.ping();
       },
       onStop: async () => {
-        await redis.quit();
+        await revocationSync?.stop();
+        // Redis may be down at shutdown (nothing is lost: pending revocations are in the
+        // table); quit() then resolves at once but leaves ioredis reconnecting.
+        await redis.quit().catch(() => undefined);
+        redis.disconnect();
       },
     });
     return { ...service, config };
   } catch (err) {
+    await revocationSync?.stop();
     redis.disconnect();
     await database.close();
     throw err;

@@ -21,6 +21,8 @@ export interface UsersConfig extends SubgraphConfig {
   refreshTokenTtlSeconds: number;
   login: LoginLimits;
   admin: AdminAccount | null;
+  /** How often revocations Redis lacks are pushed again (and a Redis restarted empty refilled). */
+  revocationSyncIntervalMs: number;
 }
 
 export function readConfig(env: EnvReader = new EnvReader()): UsersConfig {
@@ -37,6 +39,7 @@ export function readConfig(env: EnvReader = new EnvReader()): UsersConfig {
       windowSeconds: env.int('LOGIN_WINDOW_SECONDS', 900, 1),
     },
     admin: readAdmin(env),
+    revocationSyncIntervalMs: env.int('REVOCATION_SYNC_INTERVAL_MS', 1000, 50),
   };
   env.done();
   return config;

@@ -4,3 +4,5 @@ export * from './test-config';
 export * from './events';
 export * from './identity';
 export * from './dev-keys';
+export * from './redis-server';
+export * from './ports';

@@ -4,13 +4,13 @@ import { unauthenticated, uuidv7, type AccessTokenSigner, type RequestContext } 
 import { RefreshToken, User } from '../entities';
 import { AuthPayload } from '../types/auth-payload.type';
 import { formatRefreshToken, hashSecret, newSecret, parseRefreshToken, secretMatches } from './refresh-token.codec';
-import type { RevocationService } from './revocation.service';
+import type { Revocation, RevocationService } from './revocation.service';
 
 const invalidSession = () => unauthenticated('Refresh token is invalid, expired or revoked');
 
 type RefreshOutcome =
   | { kind: 'refused' }
-  | { kind: 'reused'; familyId: string }
+  | { kind: 'reused'; revocation: Revocation }
   | { kind: 'rotated'; user: User; refreshToken: string; familyId: string };
 
 /**
@@ -44,7 +44,7 @@ export class SessionService {
       if (!row || !secretMatches(parts.secret, row.secretHash) || row.revokedAt) return { kind: 'refused' };
       if (row.rotatedAt) {
         await this.revokeFamilyRows(tx, row.familyId);
-        return { kind: 'reused', familyId: row.familyId };
+        return { kind: 'reused', revocation: await this.revocations.recordFamily(tx, row.familyId) };
       }
       if (row.expiresAt.getTime() <= Date.now()) return { kind: 'refused' };
       const user = await tx.findOneOrFail(User, { id: row.user.id });
@@ -52,9 +52,9 @@ export class SessionService {
       return { kind: 'rotated', user, familyId: row.familyId, refreshToken: this.addToken(tx, user, row.familyId) };
     });
     if (outcome.kind === 'reused') {
-      // After commit: the rows are revoked even if Redis fails; Redis then stops the
-      // access tokens already handed out under this login.
-      await this.revocations.revokeFamily(outcome.familyId);
+      // The login's end committed with its revocation entry; pushing it stops the access
+      // tokens already handed out under it (retried by the sync if Redis is away).
+      await this.revocations.publish([outcome.revocation]);
       throw invalidSession();
     }
     if (outcome.kind === 'refused') throw invalidSession();
@@ -72,9 +72,17 @@ export class SessionService {
     const row = await ctx.em.findOne(RefreshToken, { id: parts.id });
     if (!row || !secretMatches(parts.secret, row.secretHash)) throw invalidSession();
     if (ctx.caller && ctx.caller.userId !== row.user.id) throw invalidSession();
-    await this.revokeFamilyRows(ctx.em, row.familyId);
-    await this.revocations.revokeFamily(row.familyId);
-    if (ctx.caller) await this.revocations.revokeAccessToken(ctx.caller.tokenId, ctx.caller.tokenExpiresAt);
+    const { caller } = ctx;
+    // One transaction: the refresh tokens and the revocation entries end together or not at all.
+    const entries = await ctx.em.transactional(async (tx) => {
+      await this.revokeFamilyRows(tx, row.familyId);
+      const revoked = [await this.revocations.recordFamily(tx, row.familyId)];
+      if (caller) revoked.push(await this.revocations.recordAccessToken(tx, caller.tokenId, caller.tokenExpiresAt));
+      return revoked;
+    });
+    // Committed, so the logout holds: if Redis is away now the sync pushes the entries when
+    // it returns, and the gateway refuses tokens meanwhile (it cannot check them).
+    await this.revocations.publish(entries);
   }
 
   private addToken(tx: EntityManager, user: User, familyId: string): string {

@@ -77,4 +77,10 @@ describe('readConfig', () => {
     // Keys of their own start, even with the dev file beside them.
     expect(problemsOf({ ...production, KEYS_DIR: dev.KEYS_DIR })).toEqual([]);
   });
+
+  it('reads how often revocations are pushed to Redis again', () => {
+    expect(readConfig(new EnvReader(production)).revocationSyncIntervalMs).toBe(1000);
+    expect(readConfig(new EnvReader({ ...production, REVOCATION_SYNC_INTERVAL_MS: '250' })).revocationSyncIntervalMs).toBe(250);
+    expect(problemsOf({ ...production, REVOCATION_SYNC_INTERVAL_MS: '0' })).toEqual([expect.stringContaining('REVOCATION_SYNC_INTERVAL_MS')]);
+  });
 });

@@ -1,0 +1,53 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Redis } from 'ioredis';
+import { PeriodicTask, revocationKeys, type Logger } from '@storegraph/common';
+import type { RevocationService } from './revocation.service';
+
+/**
+ * Keeps Redis holding the whole revocation list, whatever happened to it. Every interval
+ * (and at once when the Redis connection becomes ready again) it checks the `complete`
+ * mark: present, it pushes what is still pending (a push that failed after its commit);
+ * absent, Redis restarted empty or was flushed, so it pushes every entry still in force,
+ * then sets the mark. Until the mark is back the gateway treats the list as unreadable
+ * and refuses tokens with SERVICE_UNAVAILABLE, so a token revoked before the restart is
+ * never taken for a good one. Expired entries are dropped from the table as it goes.
+ */
+export class RevocationSync {
+  private readonly task: PeriodicTask;
+  private readonly onReady = () => this.task.kick();
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly redis: Redis,
+    private readonly revocations: RevocationService,
+    private readonly logger: Logger,
+    intervalMs: number,
+  ) {
+    this.task = new PeriodicTask(intervalMs, () => this.run(), (err) => this.logger.warn('revocation sync failed; retrying', { err }));
+  }
+
+  start(): void {
+    this.redis.on('ready', this.onReady);
+    this.task.start();
+  }
+
+  async stop(): Promise<void> {
+    this.redis.off('ready', this.onReady);
+    await this.task.stop();
+  }
+
+  /** One pass; returns how many entries it pushed. */
+  async run(): Promise<number> {
+    const em = this.em.fork();
+    await this.revocations.prune(em);
+    const complete = (await this.redis.exists(revocationKeys.complete())) === 1;
+    const entries = complete ? await this.revocations.pending(em) : await this.revocations.inForce(em);
+    await this.revocations.push(entries);
+    if (!complete) {
+      await this.redis.set(revocationKeys.complete(), new Date().toISOString());
+      this.logger.info('revocation list pushed to Redis in full', { entries: entries.length });
+    }
+    await this.revocations.markPublished(em, entries);
+    return entries.length;
+  }
+}
