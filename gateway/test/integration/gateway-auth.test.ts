@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { createRedis, IDENTITY_HEADER, revocationKeys, signIdentity } from '@storegraph/common';
 import { bearer, codes, type GraphQLResponse, postGraphQL, testRedisPrefix } from '@storegraph/common/testing';
 import { startStack, type Stack } from '../support/harness';
-import { devKeys, foreignKey, signToken } from '../support/tokens';
+import { testKeys, foreignKey, signToken } from '../support/tokens';
 
 interface WhoAmI {
   whoami: {
@@ -63,7 +63,7 @@ describe('gateway authentication', () => {
   });
 
   it('drops identity headers a client sends, even a correctly signed one', async () => {
-    const forged = signIdentity(devKeys().gatewaySecret, {
+    const forged = signIdentity(testKeys().gatewaySecret, {
       caller: { userId: 'intruder', role: 'ADMIN', tokenId: 't', tokenExpiresAt: 9_999_999_999, familyId: 'f' },
       clientIp: '10.0.0.1',
     });

@@ -5,7 +5,7 @@ import { testRedisPrefix } from '@storegraph/common/testing';
 import { createLogger, createRedis, revocationKeys } from '@storegraph/common';
 import { createApp, readConfig, type GatewayApp } from '../../src/app';
 import { composeEchoSupergraph, startEchoSubgraph, type EchoSubgraph } from './echo-subgraph';
-import { devKeys } from './tokens';
+import { testKeys } from './tokens';
 
 export interface Stack {
   gatewayUrl: string;
@@ -20,7 +20,7 @@ export interface Stack {
  * USERS_URL and friends.
  */
 export async function startStack(mode: 'development' | 'production', env: Record<string, string> = {}): Promise<Stack> {
-  const keys = devKeys();
+  const keys = testKeys();
   const echo = await startEchoSubgraph(keys.gatewaySecret);
   const dir = mkdtempSync(join(tmpdir(), 'storegraph-gateway-'));
   const supergraphPath = join(dir, 'supergraph.graphql');

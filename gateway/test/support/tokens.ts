@@ -1,11 +1,23 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { importPKCS8, SignJWT, type KeyLike } from 'jose';
-import { EnvReader, JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, type Role, readKeyMaterial } from '@storegraph/common';
+import { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, type Role } from '@storegraph/common';
 
-/** The development key set every service reads (generated once into .keys). */
-export function devKeys(): { privateKeyPem: string; publicKeyPem: string; gatewaySecret: string } {
-  const keys = readKeyMaterial(new EnvReader({}), 'development', { privateKey: true });
-  return { privateKeyPem: keys.privateKeyPem!, publicKeyPem: keys.publicKeyPem, gatewaySecret: keys.gatewaySecret };
+/**
+ * The key set of these tests: generated once per test process, never the development set
+ * in .keys, which production mode refuses (the gateway here runs in both modes).
+ */
+let keySet: { privateKeyPem: string; publicKeyPem: string; gatewaySecret: string } | null = null;
+
+export function testKeys(): { privateKeyPem: string; publicKeyPem: string; gatewaySecret: string } {
+  if (!keySet) {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    keySet = {
+      privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      gatewaySecret: randomBytes(32).toString('base64url'),
+    };
+  }
+  return keySet;
 }
 
 export interface TokenOptions {
@@ -24,7 +36,7 @@ export async function signToken(userId: string, options: TokenOptions = {}): Pro
   const now = Math.floor(Date.now() / 1000);
   const jti = options.jti ?? randomUUID();
   const fam = options.fam ?? randomUUID();
-  const key = options.key ?? (await importPKCS8(devKeys().privateKeyPem, JWT_ALGORITHM));
+  const key = options.key ?? (await importPKCS8(testKeys().privateKeyPem, JWT_ALGORITHM));
   const token = await new SignJWT({ role: options.role ?? 'CUSTOMER', fam })
     .setProtectedHeader({ alg: JWT_ALGORITHM, typ: 'JWT' })
     .setSubject(userId)
