@@ -125,15 +125,19 @@ describe('gateway limits', () => {
 
   describe('body size', () => {
     let stack: Stack;
+    const opened: Socket[] = [];
     beforeAll(async () => {
       stack = await startStack('development', { MAX_BODY_BYTES: '10000' });
     });
+    // A connection the server failed to close would keep the gateway from stopping.
+    afterEach(() => opened.splice(0).forEach((socket) => socket.destroy()));
     afterAll(() => stack?.stop());
 
     function open(): Socket {
       const url = new URL(stack.gatewayUrl);
       const socket = tcpConnect({ host: url.hostname, port: Number(url.port) });
       socket.on('error', () => undefined); // writes after the server closed: EPIPE / ECONNRESET
+      opened.push(socket);
       return socket;
     }
 
