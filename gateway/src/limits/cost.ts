@@ -61,7 +61,9 @@ export function estimateCost(
       if (value?.kind === Kind.INT) candidates.push(Number(value.value));
       if (value?.kind === Kind.VARIABLE) candidates.push(given[value.name.value], variableDefaults.get(value.name.value));
       candidates.push(argument.defaultValue);
-      const size = candidates.find((candidate): candidate is number => typeof candidate === 'number' && Number.isFinite(candidate));
+      const size = candidates.find(
+        (candidate): candidate is number => typeof candidate === 'number' && Number.isFinite(candidate),
+      );
       if (size !== undefined) return Math.max(0, size);
     }
     return undefined;

@@ -88,7 +88,8 @@ export class OperationGuard {
   /** graphql-js's own words for the token limit ("Document contains more that N tokens") name no setting. */
   private describeParseError(error: Error): void {
     if (/^Syntax Error: Document contains more tha[nt] \d+ tokens/.test(error.message)) {
-      error.message = `Operation has more than ${this.limits.maxTokens} tokens; the limit is ${this.limits.maxTokens} (MAX_QUERY_TOKENS)`;
+      const max = this.limits.maxTokens;
+      error.message = `Operation has more than ${max} tokens; the limit is ${max} (MAX_QUERY_TOKENS)`;
     }
   }
 

@@ -50,21 +50,22 @@ export class SocketLimits {
   private readonly byAddress: OpenSockets;
   private readonly byUser: OpenSockets;
 
-  constructor(readonly limits: WebSocketLimits) {
-    this.byAddress = new OpenSockets(limits.maxSocketsPerAddress);
-    this.byUser = new OpenSockets(limits.maxSocketsPerUser);
+  constructor(readonly settings: WebSocketLimits) {
+    this.byAddress = new OpenSockets(settings.maxSocketsPerAddress);
+    this.byUser = new OpenSockets(settings.maxSocketsPerUser);
   }
 
   /** On the socket's opening. An unknown address (no socket address at all) is not limited. */
   admitAddress(socket: WebSocket, address: string | null): void {
     if (address === null || this.byAddress.admit(socket, address)) return;
-    socket.close(TOO_MANY_SOCKETS, `Too many sockets from this address (WS_MAX_SOCKETS_PER_ADDRESS=${this.limits.maxSocketsPerAddress})`);
+    const max = this.settings.maxSocketsPerAddress;
+    socket.close(TOO_MANY_SOCKETS, `Too many sockets from this address (WS_MAX_SOCKETS_PER_ADDRESS=${max})`);
   }
 
   /** At connection_init, once the caller is known; false when the socket was closed instead. */
   admitUser(socket: WebSocket, userId: string): boolean {
     if (this.byUser.admit(socket, userId)) return true;
-    socket.close(TOO_MANY_SOCKETS, `Too many sockets for this user (WS_MAX_SOCKETS_PER_USER=${this.limits.maxSocketsPerUser})`);
+    socket.close(TOO_MANY_SOCKETS, `Too many sockets for this user (WS_MAX_SOCKETS_PER_USER=${this.settings.maxSocketsPerUser})`);
     return false;
   }
 
@@ -74,12 +75,9 @@ export class SocketLimits {
    * other operations carry on.
    */
   operationRefusal(running: number): GraphQLError[] | undefined {
-    const max = this.limits.maxSubscriptionsPerSocket;
+    const max = this.settings.maxSubscriptionsPerSocket;
     if (running <= max) return undefined;
-    return [
-      new GraphQLError(`This socket already has ${max} open subscriptions; the limit is ${max} (WS_MAX_SUBSCRIPTIONS_PER_SOCKET)`, {
-        extensions: { code: 'RATE_LIMITED' },
-      }),
-    ];
+    const message = `This socket already has ${max} open subscriptions; the limit is ${max} (WS_MAX_SUBSCRIPTIONS_PER_SOCKET)`;
+    return [new GraphQLError(message, { extensions: { code: 'RATE_LIMITED' } })];
   }
 }

@@ -50,7 +50,7 @@ type SocketExtra = {
  */
 export function attachWebSocketServer(options: GatewayWebSocketOptions): { close(): Promise<void>; sockets(): number } {
   const limits = options.socketLimits;
-  const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: limits.limits.maxMessageBytes });
+  const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: limits.settings.maxMessageBytes });
   // Before graphql-ws's own listener: a socket over its address's limit is closed on arrival.
   wss.on('connection', (socket, request) => limits.admitAddress(socket, clientAddress(request, options.trustProxy)));
   const format = (result: ExecutionResult): FormattedExecutionResult => {
@@ -61,10 +61,11 @@ export function attachWebSocketServer(options: GatewayWebSocketOptions): { close
   const disposable = useServer<Record<string, unknown>, SocketExtra>(
     {
       schema: options.planner.schema,
-      connectionInitWaitTimeout: limits.limits.connectionInitTimeoutMs,
+      connectionInitWaitTimeout: limits.settings.connectionInitTimeoutMs,
       onSubscribe: (ctx, _id, payload) => {
         if (!options.accepts(payload.query)) return [notInList()];
-        return limits.operationRefusal(Object.keys(ctx.subscriptions).length) ?? options.guard.prepare(options.planner.schema, payload);
+        const refusal = limits.operationRefusal(Object.keys(ctx.subscriptions).length);
+        return refusal ?? options.guard.prepare(options.planner.schema, payload);
       },
       // Refusals (limits, validation, a failed stream) are masked like every other error.
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => options.formatError(error.toJSON())),

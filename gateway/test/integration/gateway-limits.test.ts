@@ -70,7 +70,11 @@ describe('gateway limits', () => {
 
     it('parser tokens: GRAPHQL_PARSE_FAILED past MAX_QUERY_TOKENS', async () => {
       await expectRunsOnBoth(`{ whoami { ${'userId '.repeat(20)} } }`);
-      await expectRefusedOnBoth(`{ whoami { ${'userId '.repeat(60)} } }`, 'GRAPHQL_PARSE_FAILED', 'Operation has more than 60 tokens; the limit is 60 (MAX_QUERY_TOKENS)');
+      await expectRefusedOnBoth(
+        `{ whoami { ${'userId '.repeat(60)} } }`,
+        'GRAPHQL_PARSE_FAILED',
+        'Operation has more than 60 tokens; the limit is 60 (MAX_QUERY_TOKENS)',
+      );
     });
 
     it('aliases: GRAPHQL_VALIDATION_FAILED past MAX_QUERY_ALIASES, counted through fragments', async () => {

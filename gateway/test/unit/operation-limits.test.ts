@@ -60,7 +60,9 @@ describe('operation counting rules', () => {
   const errors = (query: string) => validate(schema, parse(query), [...specifiedRules, ...guard.validationRules]).map((e) => e.message);
 
   it('counts aliases through fragments, once per spread', () => {
-    expect(errors('{ a: categories { x: id } b: categories { y: id } }')).toEqual(['Operation has 4 aliases; the limit is 3 (MAX_QUERY_ALIASES)']);
+    expect(errors('{ a: categories { x: id } b: categories { y: id } }')).toEqual([
+      'Operation has 4 aliases; the limit is 3 (MAX_QUERY_ALIASES)',
+    ]);
     expect(errors('{ a: me { ...U } b: me { ...U } } fragment U on User { i: id }')).toEqual([
       'Operation has 4 aliases; the limit is 3 (MAX_QUERY_ALIASES)',
     ]);
@@ -126,7 +128,8 @@ describe('the SDK persisted operations and the default limits', () => {
   );
 
   it('the guard itself refuses over the default cost, with the contract code', () => {
-    const thrice = '{ me { orders(first: 100) { edges { node { user { orders(first: 100) { edges { node { user { orders(first: 100) { edges { node { id } } } } } } } } } } } } }';
+    const level = (inner: string) => `user { orders(first: 100) { edges { node { ${inner} } } } }`;
+    const thrice = `{ me { orders(first: 100) { edges { node { ${level(level('id'))} } } } } }`;
     const error = guard.costError(schema, parse(thrice), undefined, {});
     expect(error).toBeInstanceOf(GraphQLError);
     expect(error?.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
