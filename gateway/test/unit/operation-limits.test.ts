@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { GraphQLError, Kind, parse, specifiedRules, validate, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, parse, print, specifiedRules, validate, type OperationDefinitionNode } from 'graphql';
 import { readConfig } from '../../src/config';
 import { estimateCost, OperationGuard } from '../../src/limits';
 import { SubscriptionPlanner } from '../../src/subscriptions/planner';
@@ -118,9 +118,9 @@ describe('the SDK persisted operations and the default limits', () => {
         const document = parse(text, limits.parseOptions);
         expect(validate(schema, document, [...specifiedRules, ...limits.validationRules])).toEqual([]);
         const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
-        const largestPages = Object.fromEntries(
-          (operation.variableDefinitions ?? []).filter((v) => v.variable.name.value === 'first').map((v) => [v.variable.name.value, 100]),
-        );
+        // Every Int variable at 100 sets each page size (first, ordersFirst ...) to the contract's maximum.
+        const intVariables = (operation.variableDefinitions ?? []).filter((v) => print(v.type).replace('!', '') === 'Int');
+        const largestPages = Object.fromEntries(intVariables.map((v) => [v.variable.name.value, 100]));
         expect(limits.costError(schema, document, undefined, {})).toBeNull();
         expect(limits.costError(schema, document, undefined, largestPages)).toBeNull();
       }
