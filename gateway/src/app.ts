@@ -19,7 +19,7 @@ import { createContextFactory, createIdentityResolver, type GatewayContext } fro
 import { gatewayFormatError } from './errors';
 import { IdentityAssertions } from './identity-assertions';
 import { IdentityDataSource } from './identity-data-source';
-import { depthLimit } from './limits';
+import { OperationGuard, SocketLimits } from './limits';
 import { manifestCache, readPersistedOperations, safelistPlugin, sha256 } from './persisted-operations';
 import { assertSubgraphsHealthy } from './readiness';
 import { tokenRecoveryPlugin } from './token-recovery';
@@ -83,14 +83,17 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
     },
   });
   const safelist = config.persistedOperationsOnly ? readPersistedOperations(config.persistedOperationsPath) : null;
-  const validationRules = [depthLimit(config.maxQueryDepth)];
+  // One set of operation limits for HTTP and WebSocket: Apollo takes its parts here, ws-server the rest.
+  const guard = new OperationGuard(config.operationLimits);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    validationRules,
+    parseOptions: guard.parseOptions,
+    validationRules: guard.validationRules,
     // With the safelist, a hash-only request is looked up in the manifest, never in a cache clients fill.
     ...(safelist ? { persistedQueries: { cache: manifestCache(safelist) } } : {}),
     introspection: development,
     includeStacktraceInErrorResponses: development,
+    hideSchemaDetailsFromClientErrors: !development,
     formatError: gatewayFormatError(development),
     logger: apolloLogger(logger),
     plugins: [
@@ -100,6 +103,7 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
       ...(safelist ? [safelistPlugin(safelist)] : []),
       unavailableStatusPlugin<GatewayContext>(),
       tokenRecoveryPlugin(),
+      guard.plugin(),
     ],
   });
 
@@ -122,6 +126,7 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
   const server = createHttpApp<GatewayContext>({
     apollo,
     cors: true,
+    maxBodyBytes: config.maxBodyBytes,
     context: createContextFactory(identity),
     ready: async () => {
       if (!supergraphLoaded) throw new Error('supergraph not loaded');
@@ -149,7 +154,8 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
     resolveIdentity: createIdentityResolver(identity),
     formatError: gatewayFormatError(development),
     trustProxy: config.trustProxy,
-    validationRules,
+    guard,
+    socketLimits: new SocketLimits(config.webSocketLimits),
     accepts: (query) => safelist === null || safelist.has(sha256(query)),
     logger,
   });

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { EnvReader, type InfraConfig, type Mode, readInfra, readKeyMaterial } from '@storegraph/common';
+import { DEFAULT_MAX_BODY_BYTES, EnvReader, type InfraConfig, type Mode, readInfra, readKeyMaterial } from '@storegraph/common';
+import type { OperationLimits, WebSocketLimits } from './limits';
 
 /** The subgraphs the supergraph composes, by their name in `supergraph.yaml`. */
 export const SUBGRAPH_NAMES = ['users', 'catalog', 'orders', 'payments'] as const;
@@ -26,8 +27,12 @@ export interface GatewayConfig extends InfraConfig {
   revocationUncheckedCloseMs: number;
   /** Lifetime of each signed identity assertion to the subgraphs (signed anew for every operation and event). */
   identityAssertionTtlSeconds: number;
-  /** Operations nested deeper than this many fields are refused. */
-  maxQueryDepth: number;
+  /** How big one operation may be; over a limit it is refused before planning, on HTTP and WebSocket alike. */
+  operationLimits: OperationLimits;
+  /** Message size, connection_init wait, subscriptions per socket, sockets per address and per user. */
+  webSocketLimits: WebSocketLimits;
+  /** `MAX_BODY_BYTES`: a larger POST body is refused with 413 and reading stops at the cap. */
+  maxBodyBytes: number;
   /** Accept only operations of the SDK's persisted-operations manifest. */
   persistedOperationsOnly: boolean;
   persistedOperationsPath: string;
@@ -64,7 +69,9 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
     revocationCheckMs: env.int('REVOCATION_CHECK_MS', 5000, 100),
     revocationUncheckedCloseMs: env.int('REVOCATION_UNCHECKED_CLOSE_MS', 30_000, 100),
     identityAssertionTtlSeconds: env.int('IDENTITY_ASSERTION_TTL_SECONDS', 60, 1),
-    maxQueryDepth: env.int('MAX_QUERY_DEPTH', 12, 1),
+    operationLimits: readOperationLimits(env),
+    webSocketLimits: readWebSocketLimits(env),
+    maxBodyBytes: env.int('MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024),
     persistedOperationsOnly: env.bool('PERSISTED_OPERATIONS_ONLY', false),
     persistedOperationsPath: resolve(env.string('PERSISTED_OPERATIONS_PATH', DEFAULT_MANIFEST_PATH)),
     ...readInfra(env),
@@ -75,4 +82,32 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
   }
   env.done();
   return config;
+}
+
+/**
+ * Defaults leave room above everything our own clients send (the SDK's persisted
+ * operations are checked against them by a test) while refusing what only an abuser writes.
+ */
+function readOperationLimits(env: EnvReader): OperationLimits {
+  return {
+    maxDepth: env.int('MAX_QUERY_DEPTH', 12, 1),
+    maxAliases: env.int('MAX_QUERY_ALIASES', 30, 0),
+    maxRootFields: env.int('MAX_QUERY_ROOT_FIELDS', 20, 1),
+    maxDirectives: env.int('MAX_QUERY_DIRECTIVES', 50, 0),
+    maxTokens: env.int('MAX_QUERY_TOKENS', 2000, 10),
+    maxCost: env.int('MAX_QUERY_COST', 50_000, 1),
+    defaultListSize: env.int('QUERY_COST_DEFAULT_LIST_SIZE', 10, 1),
+  };
+}
+
+function readWebSocketLimits(env: EnvReader): WebSocketLimits {
+  return {
+    maxMessageBytes: env.int('WS_MAX_MESSAGE_BYTES', 262_144, 1024),
+    // The SDK may refresh its token before connection_init: a round trip on a slow network.
+    connectionInitTimeoutMs: env.int('WS_CONNECTION_INIT_TIMEOUT_MS', 10_000, 100),
+    maxSubscriptionsPerSocket: env.int('WS_MAX_SUBSCRIPTIONS_PER_SOCKET', 20, 1),
+    // Many customers may share one address behind a carrier's NAT.
+    maxSocketsPerAddress: env.int('WS_MAX_SOCKETS_PER_ADDRESS', 500, 1),
+    maxSocketsPerUser: env.int('WS_MAX_SOCKETS_PER_USER', 20, 1),
+  };
 }

@@ -6,14 +6,12 @@ import {
   type ExecutionResult,
   type FormattedExecutionResult,
   type GraphQLFormattedError,
-  specifiedRules,
-  validate,
-  type ValidationRule,
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '@storegraph/common';
 import { clientAddress, type GatewayContext } from '../context';
+import type { OperationGuard, SocketLimits } from '../limits';
 import type { SubscriptionPlanner } from './planner';
 import { CLOSE_REVOCATION_UNCHECKED, type SessionWatch } from './session-watch';
 import type { SubscriptionExecutor } from './subscription-executor';
@@ -29,8 +27,10 @@ export interface GatewayWebSocketOptions {
   /** The gateway's error formatter: the same masking as HTTP responses. */
   formatError: (error: GraphQLFormattedError) => GraphQLFormattedError;
   trustProxy: boolean;
-  /** Validation rules beyond the spec's (the same limits as HTTP requests). */
-  validationRules: ValidationRule[];
+  /** The operation limits of HTTP requests: the same parse, rules and cost check. */
+  guard: OperationGuard;
+  /** Message size, connection_init wait, subscriptions per socket, sockets per address and user. */
+  socketLimits: SocketLimits;
   /** With a safelist, only these operation texts are accepted (as over HTTP). */
   accepts: (query: string) => boolean;
   logger: Logger;
@@ -49,7 +49,10 @@ type SocketExtra = {
  * sent over the socket through Apollo, with the same identity.
  */
 export function attachWebSocketServer(options: GatewayWebSocketOptions): { close(): Promise<void>; sockets(): number } {
-  const wss = new WebSocketServer({ server: options.server, path: '/graphql' });
+  const limits = options.socketLimits;
+  const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: limits.settings.maxMessageBytes });
+  // Before graphql-ws's own listener: a socket over its address's limit is closed on arrival.
+  wss.on('connection', (socket, request) => limits.admitAddress(socket, clientAddress(request, options.trustProxy)));
   const format = (result: ExecutionResult): FormattedExecutionResult => {
     const errors = result.errors?.map((e) => options.formatError(e instanceof GraphQLError ? e.toJSON() : e));
     return errors ? { ...result, errors } : { data: result.data, extensions: result.extensions };
@@ -58,8 +61,14 @@ export function attachWebSocketServer(options: GatewayWebSocketOptions): { close
   const disposable = useServer<Record<string, unknown>, SocketExtra>(
     {
       schema: options.planner.schema,
-      validate: (schema, document) => validate(schema, document, [...specifiedRules, ...options.validationRules]),
-      onSubscribe: (_ctx, _id, payload) => (options.accepts(payload.query) ? undefined : [notInList()]),
+      connectionInitWaitTimeout: limits.settings.connectionInitTimeoutMs,
+      onSubscribe: (ctx, _id, payload) => {
+        if (!options.accepts(payload.query)) return [notInList()];
+        const refusal = limits.operationRefusal(Object.keys(ctx.subscriptions).length);
+        return refusal ?? options.guard.prepare(options.planner.schema, payload);
+      },
+      // Refusals (limits, validation, a failed stream) are masked like every other error.
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => options.formatError(error.toJSON())),
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
         try {
@@ -67,6 +76,8 @@ export function attachWebSocketServer(options: GatewayWebSocketOptions): { close
             typeof authorization === 'string' ? authorization : undefined,
             clientAddress(ctx.extra.request, options.trustProxy),
           );
+          // Over the user's socket limit: closed with 4429 (the Forbidden that follows is ignored).
+          if (context.caller && !limits.admitUser(ctx.extra.socket, context.caller.userId)) return false;
           const session = options.sessions.watch(context, (code, reason) => ctx.extra.socket.close(code, reason));
           ctx.extra.gatewayContext = session.context;
           ctx.extra.unwatch = session.stop;

@@ -1,7 +1,25 @@
 import { codes, postGraphQL } from '@storegraph/common/testing';
 import { startStack, type Stack } from '../support/harness';
+import { RawSocket } from '../support/ws-client';
 
 const INTROSPECTION = '{ __schema { queryType { name } } }';
+/** A misspelt field and a misspelt argument: graphql-js guesses the right names from the schema. */
+const TYPOS = '{ whoami { userd } fail(cod: "X") }';
+
+/** The messages of TYPOS over HTTP and over a socket. */
+async function typoMessages(stack: Stack): Promise<{ http: string[]; ws: string[] }> {
+  const http = await postGraphQL(stack.gatewayUrl, TYPOS);
+  expect(codes(http)).toEqual(['GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_VALIDATION_FAILED']);
+  const socket = new RawSocket(stack.gatewayUrl);
+  try {
+    expect(await socket.init()).toBe('ack');
+    const outcome = await socket.request('1', TYPOS);
+    expect(outcome.errors?.map((e) => e.extensions?.code)).toEqual(['GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_VALIDATION_FAILED']);
+    return { http: http.errors!.map((e) => e.message), ws: outcome.errors!.map((e) => e.message) };
+  } finally {
+    await socket.close();
+  }
+}
 
 async function getHtml(url: string): Promise<{ status: number; text: string }> {
   const response = await fetch(url, { headers: { accept: 'text/html' } });
@@ -26,6 +44,15 @@ describe('gateway in development', () => {
     expect(res.data?.__schema.queryType.name).toBe('Query');
   });
 
+  it('suggests field and argument names, over HTTP and WebSocket', async () => {
+    const messages = await typoMessages(stack);
+    expect(messages.http).toEqual([
+      'Cannot query field "userd" on type "Echo". Did you mean "userId"?',
+      'Unknown argument "cod" on field "Query.fail". Did you mean "code"?',
+    ]);
+    expect(messages.ws).toEqual(messages.http);
+  });
+
   it('answers /health, and /ready while the subgraph answers', async () => {
     const base = new URL(stack.gatewayUrl);
     expect((await fetch(new URL('/health', base))).status).toBe(200);
@@ -45,6 +72,12 @@ describe('gateway in production', () => {
     const res = await postGraphQL(stack.gatewayUrl, INTROSPECTION);
     expect(res.data ?? null).toBeNull();
     expect(codes(res)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+  });
+
+  it('suggests no field or argument names, over HTTP or WebSocket', async () => {
+    const messages = await typoMessages(stack);
+    expect(messages.http).toEqual(['Cannot query field "userd" on type "Echo".', 'Unknown argument "cod" on field "Query.fail".']);
+    expect(messages.ws).toEqual(messages.http);
   });
 
   it('serves no landing page', async () => {

@@ -11,6 +11,8 @@ const typeDefs = parse(`
 
   type Query {
     whoami: Echo!
+    "The same echo \`first\` times: a list whose size the client picks, for the cost limit."
+    echoes(first: Int = 3): [Echo!]!
     "Throws an error shaped like the contract's (code given) or like a bug (no code)."
     fail(code: String): Boolean
   }
@@ -33,14 +35,18 @@ interface EchoContext {
   internalHeaders: string[];
 }
 
+const echo = (ctx: EchoContext) => ({
+  verified: ctx.identity !== null,
+  ...ctx.identity?.caller,
+  clientIp: ctx.identity?.clientIp ?? null,
+  internalHeaders: ctx.internalHeaders,
+});
+
 const resolvers = {
   Query: {
-    whoami: (_root: unknown, _args: unknown, ctx: EchoContext) => ({
-      verified: ctx.identity !== null,
-      ...ctx.identity?.caller,
-      clientIp: ctx.identity?.clientIp ?? null,
-      internalHeaders: ctx.internalHeaders,
-    }),
+    whoami: (_root: unknown, _args: unknown, ctx: EchoContext) => echo(ctx),
+    echoes: (_root: unknown, args: { first: number }, ctx: EchoContext) =>
+      Array.from({ length: Math.min(args.first, 100) }, () => echo(ctx)),
     fail: (_root: unknown, args: { code?: string }) => {
       if (args.code) throw new GraphQLError(`refused with ${args.code}`, { extensions: { code: args.code, retryAfterSeconds: 7 } });
       throw new Error('connect ECONNREFUSED db.internal.example:5432');

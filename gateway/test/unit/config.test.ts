@@ -55,6 +55,69 @@ describe('gateway config', () => {
     expect(problemsOf({ ...base, USERS_URL: 'users:4001' })).toEqual([expect.stringContaining('USERS_URL')]);
   });
 
+  it('defaults every operation and socket limit, and reads each from its setting', () => {
+    const base = { APP_MODE: 'production', JWT_PUBLIC_KEY: PUBLIC_KEY, GATEWAY_SECRET: SECRET };
+    const defaults = readConfig(base);
+    expect(defaults.operationLimits).toEqual({
+      maxDepth: 12,
+      maxAliases: 30,
+      maxRootFields: 20,
+      maxDirectives: 50,
+      maxTokens: 2000,
+      maxCost: 50_000,
+      defaultListSize: 10,
+    });
+    expect(defaults.webSocketLimits).toEqual({
+      maxMessageBytes: 262_144,
+      connectionInitTimeoutMs: 10_000,
+      maxSubscriptionsPerSocket: 20,
+      maxSocketsPerAddress: 500,
+      maxSocketsPerUser: 20,
+    });
+    expect(defaults.maxBodyBytes).toBe(1_000_000);
+    const set = readConfig({
+      ...base,
+      MAX_QUERY_ALIASES: '1',
+      MAX_QUERY_ROOT_FIELDS: '2',
+      MAX_QUERY_DIRECTIVES: '3',
+      MAX_QUERY_TOKENS: '40',
+      MAX_QUERY_COST: '5',
+      QUERY_COST_DEFAULT_LIST_SIZE: '6',
+      MAX_BODY_BYTES: '2048',
+      WS_MAX_MESSAGE_BYTES: '4096',
+      WS_CONNECTION_INIT_TIMEOUT_MS: '700',
+      WS_MAX_SUBSCRIPTIONS_PER_SOCKET: '8',
+      WS_MAX_SOCKETS_PER_ADDRESS: '9',
+      WS_MAX_SOCKETS_PER_USER: '10',
+    });
+    expect(set.operationLimits).toEqual({
+      ...defaults.operationLimits,
+      maxAliases: 1,
+      maxRootFields: 2,
+      maxDirectives: 3,
+      maxTokens: 40,
+      maxCost: 5,
+      defaultListSize: 6,
+    });
+    expect(set.webSocketLimits).toEqual({
+      maxMessageBytes: 4096,
+      connectionInitTimeoutMs: 700,
+      maxSubscriptionsPerSocket: 8,
+      maxSocketsPerAddress: 9,
+      maxSocketsPerUser: 10,
+    });
+    expect(set.maxBodyBytes).toBe(2048);
+  });
+
+  it('refuses limits that would refuse everything, naming each', () => {
+    const base = { APP_MODE: 'production', JWT_PUBLIC_KEY: PUBLIC_KEY, GATEWAY_SECRET: SECRET };
+    expect(problemsOf({ ...base, MAX_QUERY_COST: '0', MAX_BODY_BYTES: '10', WS_MAX_SOCKETS_PER_USER: 'many' })).toEqual([
+      expect.stringContaining('MAX_QUERY_COST'),
+      expect.stringContaining('WS_MAX_SOCKETS_PER_USER'),
+      expect.stringContaining('MAX_BODY_BYTES'),
+    ]);
+  });
+
   it('refuses an unknown APP_MODE rather than guessing', () => {
     expect(problemsOf({ APP_MODE: 'staging', JWT_PUBLIC_KEY: PUBLIC_KEY, GATEWAY_SECRET: SECRET })).toEqual([
       expect.stringContaining('APP_MODE'),

@@ -47,12 +47,23 @@ export function hasCode(error: unknown, code: ErrorCode): boolean {
 }
 
 /**
+ * graphql-js ends some messages with a guess from the schema ("Did you mean "email"?"):
+ * validation of unknown fields, arguments, types and enum values, and the coercion of
+ * variables. Outside development they would map the schema for anyone who asks, so they
+ * are cut wherever an error leaves a server (Apollo's `hideSchemaDetailsFromClientErrors`
+ * covers only validation over HTTP).
+ */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/ ?Did you mean(.+?)\?$/, '');
+}
+
+/**
  * Apollo `formatError` for every server of ours. A database that cannot serve (pool
  * exhausted, statement_timeout, connection refused or dropped) is SERVICE_UNAVAILABLE in
  * every mode: the client may retry, and it is not a bug. Otherwise in development errors
- * pass through untouched (stack traces help); in production only contract codes keep
- * their message and extensions, and anything else (a bug, SQL, a host name) becomes a
- * bare INTERNAL_SERVER_ERROR.
+ * pass through untouched (stack traces and suggestions help); in production only contract
+ * codes keep their message (without suggestions) and extensions, and anything else (a
+ * bug, SQL, a host name) becomes a bare INTERNAL_SERVER_ERROR.
  */
 export function formatError(development: boolean) {
   return (formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError => {
@@ -66,7 +77,7 @@ export function formatError(development: boolean) {
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && CONTRACT_CODES.has(code)) {
       const { stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};
-      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions };
+      return { message: withoutSuggestions(formatted.message), locations: formatted.locations, path: formatted.path, extensions };
     }
     return {
       message: 'Internal server error',

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 
-const MAX_BODY_BYTES = 1_000_000;
+/** The POST body cap of a service that does not set one (the subgraphs: only the gateway calls them). */
+export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
 
 export interface HttpAppOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
@@ -16,6 +17,8 @@ export interface HttpAppOptions<TContext extends BaseContext> {
   cors?: boolean;
   /** Runs around each request's handling (e.g. to mark its async context). */
   scope?: (handle: () => Promise<void>) => Promise<void>;
+  /** A larger POST body is answered 413 without reading it to the end (default DEFAULT_MAX_BODY_BYTES). */
+  maxBodyBytes?: number;
 }
 
 /**
@@ -78,8 +81,9 @@ async function graphql<TContext extends BaseContext>(
   }
   let body: unknown;
   if (req.method === 'POST') {
-    const raw = await readBody(req);
-    if (raw === null) return json(res, 413, { errors: [{ message: 'Request body too large' }] });
+    const maxBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    const raw = await readBody(req, maxBytes);
+    if (raw === null) return refuseTooLarge(req, res, maxBytes);
     try {
       body = raw.length > 0 ? JSON.parse(raw) : {};
     } catch {
@@ -100,19 +104,43 @@ async function graphql<TContext extends BaseContext>(
   res.end();
 }
 
-function readBody(req: IncomingMessage): Promise<string | null> {
+/**
+ * The body as text, or null once it is known to exceed `maxBytes`: at once from its
+ * Content-Length, else as soon as the bytes read pass the cap. Reading stops there; the
+ * rest is never buffered.
+ */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string | null> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) return Promise.resolve(null);
   return new Promise((resolvePromise, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolvePromise(tooLarge ? null : Buffer.concat(chunks).toString('utf8')));
+      if (size <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData);
+      req.pause();
+      resolvePromise(null);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolvePromise(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/**
+ * 413, then the connection is closed: keeping it alive would mean reading (and
+ * discarding) the rest of a body of any size first.
+ */
+function refuseTooLarge(req: IncomingMessage, res: ServerResponse, maxBytes: number): void {
+  const body = JSON.stringify({
+    errors: [{ message: `Request body is larger than ${maxBytes} bytes, the limit`, extensions: { code: 'BAD_REQUEST' } }],
+  });
+  res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+  res.end(body, () => req.socket.destroy());
 }
 
 function setCors(req: IncomingMessage, res: ServerResponse): void {

@@ -80,6 +80,8 @@ export async function createSubgraphService<TContext extends RequestContext>(
     schema: options.schema,
     introspection: development,
     includeStacktraceInErrorResponses: development,
+    // No "Did you mean ...?" outside development; formatError cuts the ones Apollo's option misses.
+    hideSchemaDetailsFromClientErrors: !development,
     formatError: formatError(development),
     logger: {
       debug: (m) => logger.debug(String(m)),

@@ -42,7 +42,7 @@ export function depthLimit(maxDepth: number): ValidationRule {
         const depth = depthOf(operation.selectionSet, new Set());
         if (depth > maxDepth) {
           context.reportError(
-            new GraphQLError(`Operation is ${depth} levels deep; the limit is ${maxDepth}`, {
+            new GraphQLError(`Operation is ${depth} levels deep; the limit is ${maxDepth} (MAX_QUERY_DEPTH)`, {
               nodes: [operation],
               extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
             }),
