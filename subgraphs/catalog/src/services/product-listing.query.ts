@@ -39,11 +39,15 @@ interface Ordering {
   descending: boolean;
 }
 
-const KEY_TEXT: Record<SortKey['type'], RegExp> = {
-  integer: /^-?\d{1,10}$/,
-  numeric: /^-?\d{1,20}(\.\d{1,40})?$/,
-  real: /^-?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?$/i,
-  text: /^[\s\S]{0,1000}$/,
+/**
+ * Whether a cursor's key text casts to the key's type without an error: a forged cursor is
+ * the client's mistake (BAD_USER_INPUT), not a failed statement.
+ */
+const KEY_IS_VALID: Record<SortKey['type'], (text: string) => boolean> = {
+  integer: (text) => /^-?\d{1,10}$/.test(text) && Math.abs(Number(text)) <= 2_147_483_647,
+  numeric: (text) => /^-?\d{1,20}(\.\d{1,40})?$/.test(text),
+  real: (text) => /^-?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?$/i.test(text) && Math.abs(Number(text)) < 3.4e38,
+  text: (text) => text.length <= 1000 && !text.includes('\u0000'),
 };
 
 /** The ordering a request asks for. Without `sort`, version 1's creation order. */
@@ -136,7 +140,7 @@ function decodePosition(ordering: Ordering, after: string): { key: string; id: s
   // Version 1's cursors stay valid for version 1's order.
   if (ordering.name === 'CREATED') return { key: '', id: decodeCursor(after) };
   const position = decodeKeysetCursor(after, ordering.name);
-  if (ordering.key !== null && !KEY_TEXT[ordering.key.type].test(position.key)) {
+  if (ordering.key !== null && !KEY_IS_VALID[ordering.key.type](position.key)) {
     throw badInput('after is not a cursor this API issued', 'after');
   }
   return position;
