@@ -31,6 +31,7 @@ export function encodeCursor(id: string): string {
 
 export function decodeCursor(cursor: string): string {
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (decoded.startsWith('v2:')) throw badInput('after is a cursor of a sorted listing; it pages only that sort order', 'after');
   const id = decoded.startsWith('v1:') ? decoded.slice(3) : '';
   if (!isUuid(id)) throw badInput('after is not a cursor this API issued', 'after');
   return id;
@@ -53,6 +54,7 @@ export interface KeysetPosition {
 
 export function decodeKeysetCursor(cursor: string, order: string): KeysetPosition {
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (decoded.startsWith('v1:')) throw badInput(`after is a cursor of the listing in creation order, not of ${order}`, 'after');
   const parts = decoded.startsWith('v2:') ? parseJson(decoded.slice(3)) : null;
   if (!Array.isArray(parts) || parts.length !== 3 || !parts.every((part) => typeof part === 'string') || !isUuid(parts[2])) {
     throw badInput('after is not a cursor this API issued', 'after');
