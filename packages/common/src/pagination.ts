@@ -60,7 +60,7 @@ export function decodeKeysetCursor(cursor: string, order: string): KeysetPositio
     throw badInput('after is not a cursor this API issued', 'after');
   }
   const [issuedFor, key, id] = parts as [string, string, string];
-  if (issuedFor !== order) throw badInput(`after is a cursor of another sort order (${issuedFor}), not of ${order}`, 'after');
+  if (issuedFor !== order) throw badInput('after is a cursor of another sort order (or search); it pages only that one', 'after');
   return { key, id };
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { badInput, decodeCursor, decodeKeysetCursor, encodeCursor, encodeKeysetCursor, parsePrice } from '@storegraph/common';
 import { ProductSort } from '../types/product-sort.enum';
 import { PRODUCT_COLUMNS } from './product.columns';
@@ -67,9 +68,10 @@ export function orderingOf(sort: ProductSort | null | undefined, search: string 
       return { name: chosen, key: { sql: 'rating_average', params: [], type: 'numeric' }, descending: true };
     case ProductSort.RELEVANCE:
       if (search === null) return { name: ProductSort.NEWEST, key: null, descending: true };
-      // ts_rank depends only on the row and the query, so positions stay put under inserts.
+      // ts_rank depends only on the row and the query, so positions stay put under inserts;
+      // the cursor names the search too, since a rank means nothing for another search.
       return {
-        name: chosen,
+        name: `${chosen}:${createHash('sha256').update(search).digest('base64url').slice(0, 12)}`,
         key: { sql: `ts_rank(search, websearch_to_tsquery('english', ?))`, params: [search], type: 'real' },
         descending: true,
       };

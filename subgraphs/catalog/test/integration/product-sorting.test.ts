@@ -160,6 +160,12 @@ describe('products(sort:)', () => {
     const names = [inName.id, tieA.id].sort().reverse();
     expect(order).toEqual([...names, twiceInDescription.id, inDescription.id]);
     expect(await walk(1, { filter: { search: word, categoryId }, sort: 'RELEVANCE' })).toEqual(order);
+
+    // A rank is only a position for the search that produced it.
+    const after = page.edges[0].cursor;
+    expect(codes(await h.call(PRODUCTS, { first: 1, after, filter: { search: `${word} mug` }, sort: 'RELEVANCE' }))).toEqual(['BAD_USER_INPUT']);
+    const same = await list({ first: 1, after, filter: { search: ` ${word} ` }, sort: 'RELEVANCE' });
+    expect(same.edges.map((e) => e.node.id)).toEqual([order[1]]);
   });
 
   it('RELEVANCE without a search is NEWEST, and shares its cursors', async () => {
@@ -220,10 +226,10 @@ describe('products(sort:)', () => {
       [encodeKeysetCursor('PRICE_ASC', 'cheap', id), 'PRICE_ASC'],
       [encodeKeysetCursor('PRICE_ASC', '99999999999', id), 'PRICE_ASC'],
       [encodeKeysetCursor('PRICE_DESC', '9999999999', id), 'PRICE_DESC'],
-      [encodeKeysetCursor('RELEVANCE', '1e999', id), 'RELEVANCE'],
+      
       [encodeKeysetCursor('NAME_ASC', 'a\u0000b', id), 'NAME_ASC'],
       [encodeKeysetCursor('RATING', '4.5; drop table products', id), 'RATING'],
-      [encodeKeysetCursor('RELEVANCE', 'NaN', id), 'RELEVANCE'],
+      
       [encodeKeysetCursor('NAME_ASC', 'x', 'not-a-uuid'), 'NAME_ASC'],
       [Buffer.from('v2:{"not":"an array"}').toString('base64url'), 'NAME_ASC'],
       [Buffer.from('v2:[1,2,3]').toString('base64url'), 'NAME_ASC'],
@@ -232,6 +238,16 @@ describe('products(sort:)', () => {
     ];
     for (const [after, sort] of cases) {
       const res = await h.call(PRODUCTS, { first: 1, after, filter: { search: 'kettle' }, sort });
+      expect(codes(res)).toEqual(['BAD_USER_INPUT']);
+    }
+
+    // A genuine RELEVANCE cursor (it names its search) with the rank replaced.
+    await createProduct(h, { sku: unique('FORGE'), name: 'Forged kettle' });
+    const genuine = (await list({ first: 1, filter: { search: 'kettle' }, sort: 'RELEVANCE' })).edges[0].cursor;
+    const [order, , lastId] = JSON.parse(Buffer.from(genuine, 'base64url').toString('utf8').slice(3)) as string[];
+    expect(order).toMatch(/^RELEVANCE:/);
+    for (const rank of ['NaN', '1e999', '0.5)']) {
+      const res = await h.call(PRODUCTS, { first: 1, after: encodeKeysetCursor(order, rank, lastId), filter: { search: 'kettle' }, sort: 'RELEVANCE' });
       expect(codes(res)).toEqual(['BAD_USER_INPUT']);
     }
   });
