@@ -26,7 +26,8 @@ describe('shopping through the gateway', () => {
     const { createCategory: category } = await admin.request(CreateCategoryDocument, {
       input: { name: 'Teapots', slug: `teapots-${Date.now()}` },
     });
-    const teapot = await createProduct(admin, { price: '19.9', stock: 10, name: 'Cast iron teapot', categoryId: category.id });
+    const images = [{ url: 'https://cdn.example.com/teapot-front.jpg', alt: 'Teapot, front' }, { url: 'https://cdn.example.com/teapot-lid.jpg' }];
+    const teapot = await createProduct(admin, { price: '19.9', stock: 10, name: 'Cast iron teapot', categoryId: category.id, images });
     const cups = await createProduct(admin, { price: '4.25', stock: 3, name: 'Cup' });
     const teapotView = {
       id: teapot.id,
@@ -37,8 +38,22 @@ describe('shopping through the gateway', () => {
       category: { id: category.id, name: 'Teapots', slug: category.slug },
       stock: 10,
       createdAt: expect.stringMatching(ISO_TIME),
+      images: [
+        { url: 'https://cdn.example.com/teapot-front.jpg', alt: 'Teapot, front' },
+        { url: 'https://cdn.example.com/teapot-lid.jpg', alt: '' },
+      ],
+      rating: { average: null, count: 0 },
     };
-    const cupView = { ...teapotView, id: cups.id, sku: cups.sku, name: 'Cup', price: { amount: '4.25', currency: 'USD' }, category: null, stock: 3 };
+    const cupView = {
+      ...teapotView,
+      id: cups.id,
+      sku: cups.sku,
+      name: 'Cup',
+      price: { amount: '4.25', currency: 'USD' },
+      category: null,
+      stock: 3,
+      images: [],
+    };
 
     await addToCart(shopper.client, teapot.id, 1);
     await addToCart(shopper.client, cups.id, 2);

@@ -16,7 +16,7 @@ import { buildSchema } from './schema';
 import { ReservationExpirySweeper } from './services/reservation-expiry.sweeper';
 
 export { buildSchema } from './schema';
-export { readConfig, type CatalogConfig } from './config';
+export { DEFAULT_IMAGE_LIMITS, readConfig, type CatalogConfig, type ImageLimits } from './config';
 
 export interface CatalogApp extends SubgraphService {
   /** The event backbone: bus, relay and consumer (tests and the e2e harness read it). */

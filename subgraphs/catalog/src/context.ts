@@ -17,7 +17,7 @@ export interface CatalogContext extends RequestContext {
 /** Services are bound to the request's own em fork, so no identity map is shared. */
 export function createContext(base: RequestContext, config: CatalogConfig): CatalogContext {
   const categories = new CategoryService(base.em);
-  const products = new ProductService(base.em);
+  const products = new ProductService(base.em, config.images);
   return {
     ...base,
     currency: config.currency,

@@ -1,9 +1,11 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { CreateCatalog0001 } from './0001-create-catalog';
 import { CreateReservations0002 } from './0002-create-reservations';
+import { ProductSortsAndImages0003 } from './0003-product-sorts-and-images';
 
 /** Applied in this order; a released migration is never edited, only followed by a new one. */
 export const migrations: MigrationObject[] = [
   { name: '0001-create-catalog', class: CreateCatalog0001 },
   { name: '0002-create-reservations', class: CreateReservations0002 },
+  { name: '0003-product-sorts-and-images', class: ProductSortsAndImages0003 },
 ];

@@ -3,7 +3,10 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import type { CatalogContext } from '../context';
 import { Category, Product } from '../entities';
 import { ProductConnection } from '../types/product-connection.type';
+import { ProductImage } from '../types/product-image.type';
+import { ProductSort } from '../types/product-sort.enum';
 import { CreateProductInput, ProductFilter, UpdateProductInput } from '../types/product.input';
+import { RatingSummary } from '../types/rating-summary.type';
 
 @Resolver(() => Product)
 export class ProductResolver {
@@ -12,14 +15,15 @@ export class ProductResolver {
     return ctx.products.findById(id);
   }
 
-  @Query(() => ProductConnection)
+  @Query(() => ProductConnection, { description: 'first: 1..100. sort absent: creation order.' })
   products(
-    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: 'first: 1..100.' }) first: number,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null | undefined,
     @Arg('filter', () => ProductFilter, { nullable: true }) filter: ProductFilter | null | undefined,
+    @Arg('sort', () => ProductSort, { nullable: true }) sort: ProductSort | null | undefined,
     @Ctx() ctx: CatalogContext,
   ): Promise<ProductConnection> {
-    return ctx.productListing.list(first, after, filter);
+    return ctx.productListing.list(first, after, filter, sort);
   }
 
   @Mutation(() => Product, { description: 'ADMIN only.' })
@@ -51,6 +55,18 @@ export class ProductResolver {
   @FieldResolver(() => Money)
   price(@Root() product: Product, @Ctx() ctx: CatalogContext): Money {
     return money(product.priceMinor, ctx.currency);
+  }
+
+  /** Stored on the product row (jsonb): no statement of its own, whatever the page size. */
+  @FieldResolver(() => [ProductImage])
+  images(@Root() product: Product): ProductImage[] {
+    return product.images;
+  }
+
+  /** From the row's exact sum and count, so a page of products costs no extra statement. */
+  @FieldResolver(() => RatingSummary)
+  rating(@Root() product: Product): RatingSummary {
+    return { average: product.ratingCount === 0 ? null : product.ratingSum / product.ratingCount, count: product.ratingCount };
   }
 
   @FieldResolver(() => Category, { nullable: true })

@@ -1,4 +1,6 @@
 import { badInput } from '@storegraph/common';
+import type { ImageLimits } from '../config';
+import type { ProductImageData } from '../entities';
 
 /**
  * Pure checks of client input, run before anything touches the database so a refused
@@ -44,4 +46,37 @@ export function validateSlug(slug: string): string {
 export function validateQuantity(quantity: number, field: string): number {
   if (!Number.isInteger(quantity) || quantity < 0) throw badInput(`${field} must be an integer >= 0`, field);
   return quantity;
+}
+
+export interface ImageInput {
+  url: string;
+  alt?: string | null;
+}
+
+/**
+ * Only absolute http(s) URLs: anything else (javascript:, data:, relative paths) would be
+ * rendered by every storefront that shows the product.
+ */
+export function validateImages(images: readonly ImageInput[], limits: ImageLimits): ProductImageData[] {
+  if (images.length > limits.maxImages) throw badInput(`images: at most ${limits.maxImages} per product`, 'images');
+  return images.map((image, index) => {
+    const field = `images[${index}]`;
+    const url = image.url.trim();
+    if (url.length > limits.maxUrlLength) throw badInput(`${field}.url must be at most ${limits.maxUrlLength} characters`, `${field}.url`);
+    if (!isWebUrl(url)) throw badInput(`${field}.url must be an absolute http or https URL`, `${field}.url`);
+    const alt = (image.alt ?? '').trim();
+    if (alt.length > limits.maxAltLength) throw badInput(`${field}.alt must be at most ${limits.maxAltLength} characters`, `${field}.alt`);
+    return { url, alt };
+  });
+}
+
+function isWebUrl(value: string): boolean {
+  // new URL() would quietly percent-encode a space; a URL we store is the URL we were sent.
+  if (/[\s\u0000-\u001f\u007f]/.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }

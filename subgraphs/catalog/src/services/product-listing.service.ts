@@ -1,58 +1,45 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { decodeCursor, isUuid, toPage, validateFirst, type Page } from '@storegraph/common';
+import { isUuid, toPage, validateFirst, type Page } from '@storegraph/common';
 import { Product } from '../entities';
-import { PRODUCT_COLUMNS } from './product.columns';
+import type { ProductSort } from '../types/product-sort.enum';
+import { cursorOf, filterSql, orderingOf, pageSql, searchOf, type ProductFilterData } from './product-listing.query';
 
-export interface ProductFilterData {
-  /** Words matched against name and description (web-search syntax: "quoted phrase", -not, or). */
-  search?: string | null;
-  categoryId?: string | null;
-  /** true: only products with units available; false or null: no filter. */
-  inStock?: boolean | null;
-}
-
-interface Where {
-  sql: string;
-  params: unknown[];
-}
+export type { ProductFilterData } from './product-listing.query';
 
 /**
- * Listing is hand-written SQL: the tsvector match and the keyset position are plain
- * PostgreSQL, and the count must use the very same filter (without the cursor).
+ * Listing is hand-written SQL: the tsvector match, the rank and the keyset position are
+ * plain PostgreSQL, and the count must use the very same filter (without the cursor).
  */
 export class ProductListingService {
   constructor(private readonly em: EntityManager) {}
 
-  async list(first: number, after: string | null | undefined, filter: ProductFilterData | null | undefined): Promise<Page<Product>> {
+  async list(
+    first: number,
+    after: string | null | undefined,
+    filter: ProductFilterData | null | undefined,
+    sort?: ProductSort | null,
+  ): Promise<Page<Product>> {
     validateFirst(first);
-    const afterId = after == null ? null : decodeCursor(after);
+    const data = filter ?? {};
+    const search = searchOf(data);
+    const ordering = orderingOf(sort, search);
+    // Built before anything runs, so a bad cursor or price is refused whatever the category.
+    const where = filterSql(data, search);
+    const page = pageSql(ordering, where, after, first);
     // A category id that is not a UUID names nothing: an empty page, no query.
-    if (filter?.categoryId != null && !isUuid(filter.categoryId)) return toPage<Product>([], first, 0);
+    if (data.categoryId != null && !isUuid(data.categoryId)) return toPage<Product>([], first, 0);
 
-    const where = buildWhere(filter ?? {});
     const connection = this.em.getConnection();
-    const pageWhere = afterId === null ? where : and(where, { sql: 'id > ?', params: [afterId] });
     const [rows, counted] = await Promise.all([
-      connection.execute<Array<Record<string, unknown>>>(
-        `select ${PRODUCT_COLUMNS} from products where ${pageWhere.sql} order by id asc limit ?`,
-        [...pageWhere.params, first + 1],
-      ),
+      connection.execute<Array<Record<string, unknown>>>(page.sql, page.params),
       connection.execute<Array<{ total: number }>>(`select count(*)::int as total from products where ${where.sql}`, where.params),
     ]);
-    const products = rows.map((row) => this.em.map(Product, row));
-    return toPage(products, first, counted[0].total);
+    const keys = new Map<Product, string | undefined>();
+    const products = rows.map(({ sort_key: sortKey, ...columns }) => {
+      const product = this.em.map(Product, columns);
+      keys.set(product, sortKey as string | undefined);
+      return product;
+    });
+    return toPage(products, first, counted[0].total, (product) => cursorOf(ordering, product.id, keys.get(product)));
   }
-}
-
-function buildWhere(filter: ProductFilterData): Where {
-  const clauses: Where[] = [];
-  const search = filter.search?.trim();
-  if (search) clauses.push({ sql: `search @@ websearch_to_tsquery('english', ?)`, params: [search] });
-  if (filter.categoryId != null) clauses.push({ sql: 'category_id = ?', params: [filter.categoryId] });
-  if (filter.inStock === true) clauses.push({ sql: 'on_hand - reserved > 0', params: [] });
-  return clauses.reduce(and, { sql: 'true', params: [] });
-}
-
-function and(left: Where, right: Where): Where {
-  return { sql: `${left.sql} and ${right.sql}`, params: [...left.params, ...right.params] };
 }

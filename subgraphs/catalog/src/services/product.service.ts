@@ -1,8 +1,9 @@
 import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { conflict, executePrepared, isUuid, notFound, parsePrice } from '@storegraph/common';
+import type { ImageLimits } from '../config';
 import { Product } from '../entities';
-import { validateDescription, validateName, validateQuantity, validateSku } from './catalog.validation';
+import { validateDescription, validateImages, validateName, validateQuantity, validateSku, type ImageInput } from './catalog.validation';
 import { PRODUCT_COLUMNS } from './product.columns';
 
 export interface CreateProductData {
@@ -12,6 +13,7 @@ export interface CreateProductData {
   price: string;
   categoryId?: string | null;
   stock: number;
+  images?: readonly ImageInput[] | null;
 }
 
 /** Absent (undefined) fields stay as they are; `categoryId: null` removes the category. */
@@ -20,12 +22,17 @@ export interface UpdateProductData {
   description?: string | null;
   price?: string | null;
   categoryId?: string | null;
+  /** A given list replaces every image; null or absent keeps them. */
+  images?: readonly ImageInput[] | null;
 }
 
-type ProductChanges = Partial<Pick<Product, 'name' | 'description' | 'priceMinor' | 'categoryId'>>;
+type ProductChanges = Partial<Pick<Product, 'name' | 'description' | 'priceMinor' | 'categoryId' | 'images'>>;
 
 export class ProductService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly imageLimits: ImageLimits,
+  ) {}
 
   /** Null for an unknown id, and for anything that is not a UUID (it names nothing). */
   findById(id: string): Promise<Product | null> {
@@ -60,6 +67,7 @@ export class ProductService {
       priceMinor: parsePrice(data.price),
       categoryId: categoryRef(data.categoryId ?? null),
       onHand: validateQuantity(data.stock, 'stock'),
+      images: validateImages(data.images ?? [], this.imageLimits),
     };
     try {
       return await this.em.transactional((tx) => tx.create(Product, fields));
@@ -70,7 +78,7 @@ export class ProductService {
   }
 
   async update(id: string, data: UpdateProductData): Promise<Product> {
-    const changes = validateChanges(data);
+    const changes = validateChanges(data, this.imageLimits);
     if (!isUuid(id)) throw notFound('Product');
     try {
       return await this.em.transactional(async (tx) => {
@@ -110,13 +118,14 @@ function categoryRef(categoryId: string | null): string | null {
   return categoryId;
 }
 
-function validateChanges(data: UpdateProductData): ProductChanges {
+function validateChanges(data: UpdateProductData, imageLimits: ImageLimits): ProductChanges {
   const changes: ProductChanges = {};
   // null for a required column means "not given": only categoryId can be cleared.
   if (data.name != null) changes.name = validateName(data.name);
   if (data.description != null) changes.description = validateDescription(data.description);
   if (data.price != null) changes.priceMinor = parsePrice(data.price);
   if (data.categoryId !== undefined) changes.categoryId = categoryRef(data.categoryId);
+  if (data.images != null) changes.images = validateImages(data.images, imageLimits);
   return changes;
 }
 

@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int } from 'type-graphql';
+import { ProductImageInput } from './product-image.type';
 
 @InputType()
 export class ProductFilter {
@@ -10,6 +11,12 @@ export class ProductFilter {
 
   @Field(() => Boolean, { nullable: true, description: 'true: only products with stock > 0.' })
   inStock?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: 'Decimal strings, inclusive.' })
+  minPrice?: string | null;
+
+  @Field(() => String, { nullable: true })
+  maxPrice?: string | null;
 }
 
 @InputType()
@@ -31,6 +38,9 @@ export class CreateProductInput {
 
   @Field(() => Int, { description: 'Units on hand, >= 0.' })
   stock!: number;
+
+  @Field(() => [ProductImageInput], { nullable: true, description: 'In display order.' })
+  images?: ProductImageInput[] | null;
 }
 
 @InputType()
@@ -46,4 +56,7 @@ export class UpdateProductInput {
 
   @Field(() => ID, { nullable: true, description: 'null removes the category; omitted leaves it unchanged.' })
   categoryId?: string | null;
+
+  @Field(() => [ProductImageInput], { nullable: true, description: 'Replaces every image; omitted leaves them unchanged.' })
+  images?: ProductImageInput[] | null;
 }

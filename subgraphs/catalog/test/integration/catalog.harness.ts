@@ -1,6 +1,6 @@
 import { createLogger, type Role } from '@storegraph/common';
 import { codes, dropNamespace, gatewayHeaders, postGraphQL, testDatabaseUrl, testSubgraphConfig, type GraphQLResponse } from '@storegraph/common/testing';
-import { createApp, type CatalogApp, type CatalogAppOptions, type CatalogConfig } from '../../src/app';
+import { DEFAULT_IMAGE_LIMITS, createApp, type CatalogApp, type CatalogAppOptions, type CatalogConfig } from '../../src/app';
 
 /** One running catalog per test file, plus the gateway's side of the identity handshake. */
 export interface Harness {
@@ -22,7 +22,7 @@ export interface HarnessOptions {
    * namespace, so two files sharing a database would steal each other's events.
    */
   database?: string;
-  config?: Partial<Pick<CatalogConfig, 'reservationTtlSeconds' | 'reservationSweepIntervalMs'>>;
+  config?: Partial<Pick<CatalogConfig, 'reservationTtlSeconds' | 'reservationSweepIntervalMs' | 'images'>>;
   /** Background work is off unless asked for: statement counts stay exact. */
   app?: CatalogAppOptions;
 }
@@ -33,6 +33,7 @@ export async function startCatalog(options: HarnessOptions = {}): Promise<Harnes
     ...testSubgraphConfig('catalog', overrides),
     reservationTtlSeconds: 900,
     reservationSweepIntervalMs: 100,
+    images: DEFAULT_IMAGE_LIMITS,
     ...options.config,
   };
   const app = await createApp(config, {

@@ -115,7 +115,7 @@ describe('createProduct', () => {
 
   it('does not retry a refused insert on the next write of the same request', async () => {
     // One em serves a whole request; a failed write must not linger in its unit of work.
-    const service = new ProductService(h.app.database.orm.em.fork());
+    const service = new ProductService(h.app.database.orm.em.fork(), h.config.images);
     const taken = await createProduct(h, { sku: unique('TAKEN') });
     await expect(service.create({ sku: taken.sku, name: 'X', price: '1', stock: 0 })).rejects.toMatchObject({
       extensions: { code: 'CONFLICT' },

@@ -2,6 +2,7 @@ import { hasCode } from '@storegraph/common';
 import {
   MAX_SKU_LENGTH,
   validateDescription,
+  validateImages,
   validateName,
   validateQuantity,
   validateSku,
@@ -48,5 +49,18 @@ describe('catalog input validation', () => {
   it('keeps descriptions as given, within the length limit', () => {
     expect(validateDescription('  spaced  ')).toBe('  spaced  ');
     expect(badInputFrom(() => validateDescription('x'.repeat(10_001)))).toBe(true);
+  });
+
+  it('keeps image order, trims, defaults alt to "" and refuses anything but bounded http(s) URLs', () => {
+    const limits = { maxImages: 2, maxUrlLength: 40, maxAltLength: 5 };
+    expect(validateImages([{ url: ' https://a.example/1.jpg ', alt: ' x ' }, { url: 'http://a.example/2.jpg', alt: null }], limits)).toEqual([
+      { url: 'https://a.example/1.jpg', alt: 'x' },
+      { url: 'http://a.example/2.jpg', alt: '' },
+    ]);
+    for (const url of ['javascript:alert(1)', 'data:,x', 'ftp://a.example/x', '//a.example/x', 'a.jpg', 'http://', 'https://a.example/a\tb', `https://a.example/${'x'.repeat(30)}`]) {
+      expect(badInputFrom(() => validateImages([{ url }], limits))).toBe(true);
+    }
+    expect(badInputFrom(() => validateImages([{ url: 'https://a.example/1.jpg', alt: 'toolong' }], limits))).toBe(true);
+    expect(badInputFrom(() => validateImages([1, 2, 3].map((i) => ({ url: `https://a.example/${i}` })), limits))).toBe(true);
   });
 });

@@ -10,6 +10,29 @@ describe('readConfig', () => {
     const config = readConfig(new EnvReader(base));
     expect(config).toMatchObject({ port: 4002, reservationTtlSeconds: 900, reservationSweepIntervalMs: 1000, currency: 'USD' });
     expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/catalog');
+    expect(config.images).toEqual({ maxImages: 10, maxUrlLength: 2048, maxAltLength: 500 });
+  });
+
+  it('reads the image limits', () => {
+    const config = readConfig(
+      new EnvReader({ ...base, PRODUCT_IMAGES_MAX: '4', PRODUCT_IMAGE_URL_MAX_LENGTH: '300', PRODUCT_IMAGE_ALT_MAX_LENGTH: '80' }),
+    );
+    expect(config.images).toEqual({ maxImages: 4, maxUrlLength: 300, maxAltLength: 80 });
+  });
+
+  it('refuses image limits that would refuse every image', () => {
+    let caught: unknown;
+    try {
+      readConfig(new EnvReader({ ...base, PRODUCT_IMAGES_MAX: '0', PRODUCT_IMAGE_URL_MAX_LENGTH: '10', PRODUCT_IMAGE_ALT_MAX_LENGTH: 'x' }));
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).problems).toEqual([
+      expect.stringContaining('PRODUCT_IMAGES_MAX'),
+      expect.stringContaining('PRODUCT_IMAGE_URL_MAX_LENGTH'),
+      expect.stringContaining('PRODUCT_IMAGE_ALT_MAX_LENGTH'),
+    ]);
   });
 
   it('reads its own settings', () => {

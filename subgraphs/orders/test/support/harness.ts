@@ -1,4 +1,4 @@
-import { createApp as createCatalogApp, type CatalogApp } from '@storegraph/catalog';
+import { DEFAULT_IMAGE_LIMITS, createApp as createCatalogApp, type CatalogApp } from '@storegraph/catalog';
 import { uuidv7, type Role } from '@storegraph/common';
 import {
   dropNamespace, gatewayHeaders, postGraphQL, testDatabaseUrl, testNatsNamespace, testSubgraphConfig, unique, type GraphQLResponse,
@@ -37,6 +37,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...testSubgraphConfig('catalog', { NATS_NAMESPACE: catalogNamespace }),
     reservationTtlSeconds: 900,
     reservationSweepIntervalMs: 1000,
+    images: DEFAULT_IMAGE_LIMITS,
   };
   const catalog = await createCatalogApp(catalogConfig, { relay: false, expirySweeper: false });
   const catalogUrl = await catalog.listen(0);
