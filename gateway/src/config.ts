@@ -95,7 +95,7 @@ function readOperationLimits(env: EnvReader): OperationLimits {
     maxRootFields: env.int('MAX_QUERY_ROOT_FIELDS', 20, 1),
     maxDirectives: env.int('MAX_QUERY_DIRECTIVES', 50, 0),
     maxTokens: env.int('MAX_QUERY_TOKENS', 2000, 10),
-    maxCost: env.int('MAX_QUERY_COST', 50_000, 1),
+    maxCost: env.int('MAX_QUERY_COST', 200_000, 1),
     defaultListSize: env.int('QUERY_COST_DEFAULT_LIST_SIZE', 10, 1),
   };
 }

@@ -64,7 +64,7 @@ describe('gateway config', () => {
       maxRootFields: 20,
       maxDirectives: 50,
       maxTokens: 2000,
-      maxCost: 50_000,
+      maxCost: 200_000,
       defaultListSize: 10,
     });
     expect(defaults.webSocketLimits).toEqual({

@@ -133,6 +133,6 @@ describe('the SDK persisted operations and the default limits', () => {
     const error = guard.costError(schema, parse(thrice), undefined, {});
     expect(error).toBeInstanceOf(GraphQLError);
     expect(error?.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(error?.message).toMatch(/^Operation is estimated to cost \d+; the limit is 50000 \(MAX_QUERY_COST\)$/);
+    expect(error?.message).toMatch(/^Operation is estimated to cost \d+; the limit is 200000 \(MAX_QUERY_COST\)$/);
   });
 });
