@@ -1,5 +1,13 @@
 import { resolve } from 'node:path';
-import { EnvReader, type InfraConfig, type Mode, readInfra, readKeyMaterial } from '@storegraph/common';
+import {
+  EnvReader,
+  type InfraConfig,
+  type Mode,
+  type RateRule,
+  readInfra,
+  readKeyMaterial,
+  readRateRules,
+} from '@storegraph/common';
 
 /** The subgraphs the supergraph composes, by their name in `supergraph.yaml`. */
 export const SUBGRAPH_NAMES = ['users', 'catalog', 'orders', 'payments'] as const;
@@ -31,6 +39,8 @@ export interface GatewayConfig extends InfraConfig {
   /** Accept only operations of the SDK's persisted-operations manifest. */
   persistedOperationsOnly: boolean;
   persistedOperationsPath: string;
+  /** Requests (and WebSocket operations) per client address per window. */
+  requestRateLimit: RateRule;
 }
 
 /** Resolves from src/ and from dist/ alike: both sit one level below gateway/. */
@@ -67,6 +77,7 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
     maxQueryDepth: env.int('MAX_QUERY_DEPTH', 12, 1),
     persistedOperationsOnly: env.bool('PERSISTED_OPERATIONS_ONLY', false),
     persistedOperationsPath: resolve(env.string('PERSISTED_OPERATIONS_PATH', DEFAULT_MANIFEST_PATH)),
+    requestRateLimit: readRateRules(env, ['request']).request,
     ...readInfra(env),
   };
   if (config.revocationUncheckedCloseMs < config.revocationCheckMs) {

@@ -33,6 +33,8 @@ export interface GatewayWebSocketOptions {
   validationRules: ValidationRule[];
   /** With a safelist, only these operation texts are accepted (as over HTTP). */
   accepts: (query: string) => boolean;
+  /** Counts each operation against the client address's request limit; the refusal, or null. */
+  admitOperation?: (clientIp: string | null) => Promise<GraphQLError | null>;
   logger: Logger;
 }
 
@@ -59,7 +61,11 @@ export function attachWebSocketServer(options: GatewayWebSocketOptions): { close
     {
       schema: options.planner.schema,
       validate: (schema, document) => validate(schema, document, [...specifiedRules, ...options.validationRules]),
-      onSubscribe: (_ctx, _id, payload) => (options.accepts(payload.query) ? undefined : [notInList()]),
+      onSubscribe: async (ctx, _id, payload) => {
+        if (!options.accepts(payload.query)) return [notInList()];
+        const refused = await options.admitOperation?.(ctx.extra.gatewayContext?.clientIp ?? null);
+        return refused ? [refused] : undefined;
+      },
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
         try {

@@ -16,6 +16,15 @@ export interface HttpAppOptions<TContext extends BaseContext> {
   cors?: boolean;
   /** Runs around each request's handling (e.g. to mark its async context). */
   scope?: (handle: () => Promise<void>) => Promise<void>;
+  /** Checked before a GraphQL request's body is read; a refusal is sent as the answer (rate limits). */
+  admit?: (req: IncomingMessage) => Promise<HttpRefusal | null>;
+}
+
+export interface HttpRefusal {
+  status: number;
+  headers?: Record<string, string>;
+  /** Sent as JSON. */
+  body: unknown;
 }
 
 /**
@@ -72,6 +81,11 @@ async function graphql<TContext extends BaseContext>(
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
+  const refusal = await options.admit?.(req);
+  if (refusal) {
+    res.writeHead(refusal.status, { ...refusal.headers, 'content-type': 'application/json' }).end(JSON.stringify(refusal.body));
+    return;
+  }
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
