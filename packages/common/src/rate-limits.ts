@@ -80,6 +80,15 @@ export function addressKey(clientIp: string | null): string {
   return clientIp ?? 'unknown';
 }
 
+/** ioredis states in which Redis has been lost: the client is trying to get it back, or gave up. */
+const REDIS_LOST = new Set(['reconnecting', 'close', 'end']);
+
+interface Limiter {
+  rule: RateRule;
+  redis: RateLimiterRedis;
+  memory: RateLimiterMemory;
+}
+
 /**
  * Fixed-window counters in Redis (rate-limiter-flexible), one per named rule, keyed by
  * what the rule is per (an address, a user id, an email).
@@ -87,26 +96,24 @@ export function addressKey(clientIp: string | null): string {
  * Keys are hashed: whatever a client sent (an email, an X-Forwarded-For value) is neither
  * stored in Redis in the clear nor able to make a key long.
  *
- * While Redis is unavailable each rule falls back to an in-memory limiter with the same
- * allowance (the library's insuranceLimiter), so the limits still hold per process
- * instead of failing every register, login and checkout (closed) or none (open); at most
- * (processes x allowance) gets through during an outage. The counts made in memory are
- * not carried into Redis when it returns.
+ * While Redis is unavailable each rule counts in memory with the same allowance instead
+ * (the library's insuranceLimiter), so the limits still hold per process rather than
+ * failing every register, login and checkout (closed) or none (open); at most
+ * (processes x allowance) gets through during an outage, and the counts made in memory
+ * are not carried into Redis when it returns. Once the client has lost Redis, calls go to
+ * memory at once: waiting for each command to fail would add up to seconds per request.
+ * Before the first connection is made they wait for it (queued), so a service that has
+ * just started counts in Redis from its first request.
  */
 export class RateLimits<N extends string> {
-  private readonly limiters = new Map<string, { rule: RateRule; limiter: RateLimiterRedis }>();
+  private readonly limiters = new Map<string, Limiter>();
 
-  constructor(redis: Redis, rules: Record<N, RateRule>) {
+  constructor(private readonly client: Redis, rules: Record<N, RateRule>) {
     for (const [name, rule] of Object.entries(rules) as Array<[N, RateRule]>) {
       const options = { keyPrefix: `rl:${name}`, points: rule.points, duration: rule.windowSeconds };
-      const limiter = new RateLimiterRedis({
-        ...options,
-        storeClient: redis,
-        // Without this a command would wait for the reconnect (seconds) before falling back.
-        rejectIfRedisNotReady: true,
-        insuranceLimiter: new RateLimiterMemory(options),
-      });
-      this.limiters.set(name, { rule, limiter });
+      const memory = new RateLimiterMemory(options);
+      const redis = new RateLimiterRedis({ ...options, storeClient: client, insuranceLimiter: memory });
+      this.limiters.set(name, { rule, redis, memory });
     }
   }
 
@@ -147,10 +154,10 @@ export class RateLimits<N extends string> {
     await this.entry(name).limiter.delete(hashed(key));
   }
 
-  private entry(name: N): { rule: RateRule; limiter: RateLimiterRedis } {
+  private entry(name: N): { rule: RateRule; limiter: RateLimiterRedis | RateLimiterMemory } {
     const entry = this.limiters.get(name);
     if (!entry) throw new Error(`No rate limit rule named ${name}`);
-    return entry;
+    return { rule: entry.rule, limiter: REDIS_LOST.has(this.client.status) ? entry.memory : entry.redis };
   }
 }
 

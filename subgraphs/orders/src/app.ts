@@ -94,7 +94,8 @@ export async function createApp(config: OrdersConfig, deps: OrdersDeps = {}): Pr
       },
       onStop: async () => {
         await runtime.stop();
-        await redis.quit();
+        // quit waits for queued commands, which fail while Redis is down; then just drop it.
+        await redis.quit().catch(() => redis.disconnect());
       },
     });
     const subscriptions = attachSubscriptionServer({ server: service.server, schema, config, database, logger, extendContext });
