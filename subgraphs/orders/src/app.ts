@@ -94,8 +94,10 @@ export async function createApp(config: OrdersConfig, deps: OrdersDeps = {}): Pr
       },
       onStop: async () => {
         await runtime.stop();
-        // quit waits for queued commands, which fail while Redis is down; then just drop it.
-        await redis.quit().catch(() => redis.disconnect());
+        // Redis may be down at shutdown (only rate-limit counts live there); quit() then
+        // resolves at once or fails, but leaves ioredis reconnecting.
+        await redis.quit().catch(() => undefined);
+        redis.disconnect();
       },
     });
     const subscriptions = attachSubscriptionServer({ server: service.server, schema, config, database, logger, extendContext });

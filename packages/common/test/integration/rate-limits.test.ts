@@ -1,8 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer, type AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import { ConfigError, createRedis, EnvReader, RateLimits, readRateRules } from '../../src';
-import { testRedisPrefix, unique } from '../../src/testing';
+import { OwnRedisServer, testRedisPrefix, unique } from '../../src/testing';
 
 type Rules = 'tight' | 'loose';
 
@@ -109,54 +107,16 @@ describe('RateLimits while Redis is unavailable', () => {
   });
 });
 
-/** A redis-server of this test's own (no persistence), so it can be killed without touching the shared one. */
-async function startOwnRedis(): Promise<{ url: string; kill(): Promise<void> }> {
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as AddressInfo;
-      probe.close(() => resolve(free));
-    });
-  });
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  const answers = () =>
-    new Promise<boolean>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port }, () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-  const deadline = Date.now() + 10_000;
-  while (!(await answers())) {
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error('redis-server did not start');
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    kill: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGKILL');
-      await exited;
-    },
-  };
-}
-
 describe('RateLimits when Redis dies', () => {
   it('keeps limiting, in memory and without waiting on the lost connection', async () => {
-    const own = await startOwnRedis();
+    const own = await OwnRedisServer.start();
     const client = createRedis(own.url, testRedisPrefix);
     client.on('error', () => undefined);
     try {
       await client.ping();
       const limits = new RateLimits(client, { tight: { points: 2, windowSeconds: 30 } });
       await limits.consume('tight', 'a'); // in Redis
-      await own.kill();
+      await own.stop();
       const deadline = Date.now() + 5000;
       while (client.status === 'ready' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       const started = Date.now();
@@ -166,7 +126,7 @@ describe('RateLimits when Redis dies', () => {
       expect(Date.now() - started).toBeLessThan(100);
     } finally {
       client.disconnect();
-      await own.kill();
+      await own.stop();
     }
   });
 });
