@@ -22,6 +22,7 @@ import { IdentityDataSource } from './identity-data-source';
 import { OperationGuard, SocketLimits } from './limits';
 import { manifestCache, readPersistedOperations, safelistPlugin, sha256 } from './persisted-operations';
 import { assertSubgraphsHealthy } from './readiness';
+import { RequestRateLimit } from './request-rate-limit';
 import { tokenRecoveryPlugin } from './token-recovery';
 import { SubscriptionPlanner } from './subscriptions/planner';
 import { SessionWatch } from './subscriptions/session-watch';
@@ -123,10 +124,12 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
 
   const assertions = new IdentityAssertions(config.gatewaySecret, config.identityAssertionTtlSeconds);
   const identity = { verifier, redis, assertions, trustProxy: config.trustProxy };
+  const rateLimit = new RequestRateLimit(redis, config.requestRateLimit, config.trustProxy);
   const server = createHttpApp<GatewayContext>({
     apollo,
     cors: true,
     maxBodyBytes: config.maxBodyBytes,
+    admit: rateLimit.admit,
     context: createContextFactory(identity),
     ready: async () => {
       if (!supergraphLoaded) throw new Error('supergraph not loaded');
@@ -157,6 +160,7 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
     guard,
     socketLimits: new SocketLimits(config.webSocketLimits),
     accepts: (query) => safelist === null || safelist.has(sha256(query)),
+    admitOperation: (clientIp) => rateLimit.check(clientIp),
     logger,
   });
 

@@ -1,5 +1,14 @@
 import { resolve } from 'node:path';
-import { DEFAULT_MAX_BODY_BYTES, EnvReader, type InfraConfig, type Mode, readInfra, readKeyMaterial } from '@storegraph/common';
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  EnvReader,
+  type InfraConfig,
+  type Mode,
+  type RateRule,
+  readInfra,
+  readKeyMaterial,
+  readRateRules,
+} from '@storegraph/common';
 import type { OperationLimits, WebSocketLimits } from './limits';
 
 /** The subgraphs the supergraph composes, by their name in `supergraph.yaml`. */
@@ -36,6 +45,8 @@ export interface GatewayConfig extends InfraConfig {
   /** Accept only operations of the SDK's persisted-operations manifest. */
   persistedOperationsOnly: boolean;
   persistedOperationsPath: string;
+  /** Requests (and WebSocket operations) per client address per window. */
+  requestRateLimit: RateRule;
 }
 
 /** Resolves from src/ and from dist/ alike: both sit one level below gateway/. */
@@ -74,6 +85,7 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
     maxBodyBytes: env.int('MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024),
     persistedOperationsOnly: env.bool('PERSISTED_OPERATIONS_ONLY', false),
     persistedOperationsPath: resolve(env.string('PERSISTED_OPERATIONS_PATH', DEFAULT_MANIFEST_PATH)),
+    requestRateLimit: readRateRules(env, ['request']).request,
     ...readInfra(env),
   };
   if (config.revocationUncheckedCloseMs < config.revocationCheckMs) {

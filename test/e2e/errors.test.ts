@@ -28,7 +28,8 @@ describe('contract errors through the gateway', () => {
   let admin: StoregraphClient;
 
   beforeAll(async () => {
-    ({ stack, api, admin } = await startShop());
+    // The store's own limits, not the suite's raised ones: RATE_LIMITED below is the real default.
+    ({ stack, api, admin } = await startShop({ env: { RATE_LIMIT_MULTIPLIER: '1' } }));
   });
 
   afterAll(() => stack?.stop());

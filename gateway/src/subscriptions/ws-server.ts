@@ -33,6 +33,8 @@ export interface GatewayWebSocketOptions {
   socketLimits: SocketLimits;
   /** With a safelist, only these operation texts are accepted (as over HTTP). */
   accepts: (query: string) => boolean;
+  /** Counts each operation against the client address's request limit; the refusal, or null. */
+  admitOperation?: (clientIp: string | null) => Promise<GraphQLError | null>;
   logger: Logger;
 }
 
@@ -62,10 +64,14 @@ export function attachWebSocketServer(options: GatewayWebSocketOptions): { close
     {
       schema: options.planner.schema,
       connectionInitWaitTimeout: limits.settings.connectionInitTimeoutMs,
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
         if (!options.accepts(payload.query)) return [notInList()];
         const refusal = limits.operationRefusal(Object.keys(ctx.subscriptions).length);
-        return refusal ?? options.guard.prepare(options.planner.schema, payload);
+        if (refusal) return refusal;
+        // Each operation over a socket counts against its address's request limit, as over HTTP.
+        const refused = await options.admitOperation?.(ctx.extra.gatewayContext?.clientIp ?? null);
+        if (refused) return [refused];
+        return options.guard.prepare(options.planner.schema, payload);
       },
       // Refusals (limits, validation, a failed stream) are masked like every other error.
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => options.formatError(error.toJSON())),

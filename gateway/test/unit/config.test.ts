@@ -45,6 +45,14 @@ describe('gateway config', () => {
     expect(config.trustProxy).toBe(false);
     expect(config.subgraphUrls).toEqual({});
     expect(config.redisPrefix).toBe('storegraph:');
+    expect(config.requestRateLimit).toEqual({ points: 600, windowSeconds: 60 });
+  });
+
+  it('reads the request rate limit, its allowance multiplied by RATE_LIMIT_MULTIPLIER', () => {
+    const base = { APP_MODE: 'production', JWT_PUBLIC_KEY: PUBLIC_KEY, GATEWAY_SECRET: SECRET };
+    const env = { ...base, REQUEST_RATE_LIMIT: '50', REQUEST_RATE_WINDOW_SECONDS: '10', RATE_LIMIT_MULTIPLIER: '20' };
+    expect(readConfig(env).requestRateLimit).toEqual({ points: 1000, windowSeconds: 10 });
+    expect(problemsOf({ ...base, REQUEST_RATE_LIMIT: '0' })).toEqual([expect.stringContaining('REQUEST_RATE_LIMIT')]);
   });
 
   it('takes per-subgraph URL overrides and rejects malformed ones', () => {

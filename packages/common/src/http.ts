@@ -19,6 +19,15 @@ export interface HttpAppOptions<TContext extends BaseContext> {
   scope?: (handle: () => Promise<void>) => Promise<void>;
   /** A larger POST body is answered 413 without reading it to the end (default DEFAULT_MAX_BODY_BYTES). */
   maxBodyBytes?: number;
+  /** Checked before a GraphQL request's body is read; a refusal is sent as the answer (rate limits). */
+  admit?: (req: IncomingMessage) => Promise<HttpRefusal | null>;
+}
+
+export interface HttpRefusal {
+  status: number;
+  headers?: Record<string, string>;
+  /** Sent as JSON. */
+  body: unknown;
 }
 
 /**
@@ -75,6 +84,11 @@ async function graphql<TContext extends BaseContext>(
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
+  const refusal = await options.admit?.(req);
+  if (refusal) {
+    res.writeHead(refusal.status, { ...refusal.headers, 'content-type': 'application/json' }).end(JSON.stringify(refusal.body));
+    return;
+  }
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);

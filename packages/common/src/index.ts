@@ -19,6 +19,7 @@ export * from './logger';
 export * from './money';
 export * from './pagination';
 export * from './periodic-task';
+export * from './rate-limits';
 export * from './redis';
 export * from './service';
 export * from './unavailable-status';

@@ -1,7 +1,9 @@
 import {
   createLogger,
+  createRedis,
   createSubgraphService,
   openDatabase,
+  RateLimits,
   startEventRuntime,
   type EventRuntime,
   type SubgraphService,
@@ -53,15 +55,18 @@ export async function createApp(config: OrdersConfig, deps: OrdersDeps = {}): Pr
   const cart = new CartService(config.currency);
   const saga = new OrderSagaService(logger);
   const statusFeed = new OrderStatusFeed(logger);
+  const schema = await buildSchema();
+  const database = await openDatabase({ url: config.databaseUrl, timeouts: config.databaseTimeouts, entities, migrations });
+  const redis = createRedis(config.redisUrl, config.redisPrefix);
+  redis.on('error', (err: Error) => logger.warn('redis error', { err }));
   const services = {
     cart,
     checkout: new CheckoutService(config.currency, cart, saga),
     order: new OrderService(saga),
     statusFeed,
+    limits: new RateLimits(redis, config.rateLimits),
   };
   const extendContext = createContextFactory(services, catalog);
-  const schema = await buildSchema();
-  const database = await openDatabase({ url: config.databaseUrl, timeouts: config.databaseTimeouts, entities, migrations });
   let events: EventRuntime | null = null;
   try {
     events = await startEventRuntime({
@@ -75,6 +80,7 @@ export async function createApp(config: OrdersConfig, deps: OrdersDeps = {}): Pr
       sweepIntervalMs: deps.sweepIntervalMs,
     });
     statusFeed.start(events.bus);
+    const runtime = events;
     const service = await createSubgraphService<OrdersContext>({
       name: 'orders',
       config,
@@ -82,8 +88,17 @@ export async function createApp(config: OrdersConfig, deps: OrdersDeps = {}): Pr
       database,
       logger,
       extendContext,
-      ready: events.ready,
-      onStop: events.stop,
+      ready: async () => {
+        await runtime.ready();
+        await redis.ping();
+      },
+      onStop: async () => {
+        await runtime.stop();
+        // Redis may be down at shutdown (only rate-limit counts live there); quit() then
+        // resolves at once or fails, but leaves ioredis reconnecting.
+        await redis.quit().catch(() => undefined);
+        redis.disconnect();
+      },
     });
     const subscriptions = attachSubscriptionServer({ server: service.server, schema, config, database, logger, extendContext });
     return {
@@ -100,6 +115,7 @@ export async function createApp(config: OrdersConfig, deps: OrdersDeps = {}): Pr
     };
   } catch (err) {
     await events?.stop();
+    redis.disconnect();
     await database.close();
     throw err;
   }

@@ -1,5 +1,6 @@
 import type DataLoader from 'dataloader';
-import type { RequestContext } from '@storegraph/common';
+import type { RateLimits, RequestContext } from '@storegraph/common';
+import type { OrdersRateRules } from './config';
 import type { Order, OrderItem } from './entities';
 import { createOrderItemsLoader } from './loaders/order-items.loader';
 import { createOrderLoader } from './loaders/order.loader';
@@ -23,6 +24,8 @@ export interface OrdersServices {
   checkout: CheckoutService;
   order: OrderService;
   statusFeed: OrderStatusFeed;
+  /** Counted by the resolvers before the work, per signed-in user. */
+  limits: RateLimits<keyof OrdersRateRules>;
 }
 
 export interface OrdersContext extends RequestContext {

@@ -4,6 +4,6 @@ import { createApp, readConfig } from './app';
 runService({
   name: 'orders',
   readConfig,
-  needs: (config) => dependencies({ postgres: config.databaseUrl, nats: config.natsUrl }),
+  needs: (config) => dependencies({ postgres: config.databaseUrl, nats: config.natsUrl, redis: config.redisUrl }),
   start: (config) => createApp(config),
 });

@@ -4,6 +4,7 @@ import {
   createRedis,
   createSubgraphService,
   openDatabase,
+  RateLimits,
   type Logger,
   type SubgraphService,
 } from '@storegraph/common';
@@ -46,14 +47,15 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
     await revocationSync.run().catch((err: unknown) => logger.warn('revocation list not pushed yet; retrying', { err }));
     revocationSync.start();
     const sessions = new SessionService(signer, revocations, config.refreshTokenTtlSeconds);
-    const auth = new AuthService(sessions, new LoginThrottleService(redis, config.login));
+    const limits = new RateLimits(redis, config.rateLimits);
+    const auth = new AuthService(sessions, new LoginThrottleService(limits));
     const service = await createSubgraphService<UsersContext>({
       name: 'users',
       config,
       schema,
       database,
       logger,
-      extendContext: createContextFactory({ auth, sessions, users: new UserService() }),
+      extendContext: createContextFactory({ auth, sessions, users: new UserService(), limits }),
       ready: async () => {
         await redis.ping();
       },

@@ -1,12 +1,16 @@
-import { EnvReader, readKeyMaterial, readSubgraphConfig, type SubgraphConfig } from '@storegraph/common';
+import {
+  EnvReader,
+  readKeyMaterial,
+  readRateRules,
+  readSubgraphConfig,
+  type RateRule,
+  type SubgraphConfig,
+} from '@storegraph/common';
 import { emailProblem, normalizeEmail, passwordProblem } from './services/user-input.validator';
 
-/** Failed-login limits: counted in Redis per email and per client address within one window. */
-export interface LoginLimits {
-  maxFailuresPerEmail: number;
-  maxFailuresPerAddress: number;
-  windowSeconds: number;
-}
+/** The rate limits users enforces (see RATE_RULES in common for their settings). */
+export const USERS_RATE_RULES = ['register', 'refreshToken', 'loginFailuresPerEmail', 'loginFailuresPerAddress'] as const;
+export type UsersRateRules = Record<(typeof USERS_RATE_RULES)[number], RateRule>;
 
 /** The account that createApp ensures exists with role ADMIN (both settings set, or neither). */
 export interface AdminAccount {
@@ -19,7 +23,7 @@ export interface UsersConfig extends SubgraphConfig {
   jwtPrivateKeyPem: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
-  login: LoginLimits;
+  rateLimits: UsersRateRules;
   admin: AdminAccount | null;
   /** How often revocations Redis lacks are pushed again (and a Redis restarted empty refilled). */
   revocationSyncIntervalMs: number;
@@ -33,11 +37,7 @@ export function readConfig(env: EnvReader = new EnvReader()): UsersConfig {
     jwtPrivateKeyPem: keys.privateKeyPem ?? '',
     accessTokenTtlSeconds: env.int('ACCESS_TOKEN_TTL_SECONDS', 900, 1),
     refreshTokenTtlSeconds: env.int('REFRESH_TOKEN_TTL_SECONDS', 2_592_000, 1),
-    login: {
-      maxFailuresPerEmail: env.int('LOGIN_MAX_FAILURES', 5, 1),
-      maxFailuresPerAddress: env.int('LOGIN_MAX_FAILURES_PER_ADDRESS', 50, 1),
-      windowSeconds: env.int('LOGIN_WINDOW_SECONDS', 900, 1),
-    },
+    rateLimits: readRateRules(env, USERS_RATE_RULES),
     admin: readAdmin(env),
     revocationSyncIntervalMs: env.int('REVOCATION_SYNC_INTERVAL_MS', 1000, 50),
   };

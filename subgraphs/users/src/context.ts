@@ -1,5 +1,6 @@
 import type DataLoader from 'dataloader';
-import type { RequestContext } from '@storegraph/common';
+import type { RateLimits, RequestContext } from '@storegraph/common';
+import type { UsersRateRules } from './config';
 import type { User } from './entities';
 import { createUserLoader } from './loaders/user.loader';
 import type { AuthService } from './services/auth.service';
@@ -15,6 +16,8 @@ export interface UsersServices {
   auth: AuthService;
   sessions: SessionService;
   users: UserService;
+  /** Counted by the resolvers before the work (login counts its failures itself). */
+  limits: RateLimits<keyof UsersRateRules>;
 }
 
 export interface UsersContext extends RequestContext {

@@ -13,12 +13,14 @@ export class CartResolver {
   }
 
   @Mutation(() => Cart, { description: 'Signed in. Adds quantity (>= 1) to the line for this product.' })
-  addToCart(
+  async addToCart(
     @Arg('productId', () => ID) productId: string,
     @Arg('quantity', () => Int) quantity: number,
     @Ctx() ctx: OrdersContext,
   ): Promise<Cart> {
-    return ctx.services.cart.addToCart(ctx, requireCaller(ctx).userId, productId, quantity);
+    const { userId } = requireCaller(ctx);
+    await ctx.services.limits.consume('addToCart', userId);
+    return ctx.services.cart.addToCart(ctx, userId, productId, quantity);
   }
 
   @Mutation(() => Cart, { description: "Signed in. Sets the line's quantity; 0 removes it." })

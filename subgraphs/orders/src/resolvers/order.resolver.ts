@@ -19,8 +19,10 @@ export class OrderResolver {
       'Signed in. Places an order for the whole cart and empties the cart. Returns at once, status PENDING; ' +
       'the saga then moves it on. Empty cart: BAD_USER_INPUT.',
   })
-  checkout(@Arg('input', () => CheckoutInput) input: CheckoutInput, @Ctx() ctx: OrdersContext): Promise<Order> {
-    return ctx.services.checkout.checkout(ctx, requireCaller(ctx).userId, input);
+  async checkout(@Arg('input', () => CheckoutInput) input: CheckoutInput, @Ctx() ctx: OrdersContext): Promise<Order> {
+    const { userId } = requireCaller(ctx);
+    await ctx.services.limits.consume('checkout', userId);
+    return ctx.services.checkout.checkout(ctx, userId, input);
   }
 
   @Mutation(() => Order, {

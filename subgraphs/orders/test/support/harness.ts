@@ -1,9 +1,10 @@
 import { DEFAULT_IMAGE_LIMITS, createApp as createCatalogApp, type CatalogApp } from '@storegraph/catalog';
-import { uuidv7, type Role } from '@storegraph/common';
+import { EnvReader, uuidv7, type Role } from '@storegraph/common';
 import {
-  dropNamespace, gatewayHeaders, postGraphQL, testDatabaseUrl, testNatsNamespace, testSubgraphConfig, unique, type GraphQLResponse,
+  dropNamespace, gatewayHeaders, postGraphQL, testDatabaseUrl, testNatsNamespace, testRedisPrefix, testSubgraphConfig, unique,
+  type GraphQLResponse,
 } from '@storegraph/common/testing';
-import { createApp, type OrdersApp, type OrdersConfig, type OrdersDeps } from '../../src/app';
+import { createApp, readConfig, type OrdersApp, type OrdersConfig, type OrdersDeps } from '../../src/app';
 import { HttpProductCatalog, type ProductCatalog } from '../../src/services/product-catalog';
 
 /** A running catalog (the real one: prices come from it) and orders pointed at it. */
@@ -25,6 +26,8 @@ export interface HarnessOptions extends Pick<OrdersDeps, 'relay' | 'sweepInterva
    * a test that counts what orders emits must not share its outbox with another file.
    */
   database?: string;
+  /** Settings of orders beyond the test infrastructure's (e.g. its rate limits). */
+  env?: Record<string, string>;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -41,13 +44,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   const catalog = await createCatalogApp(catalogConfig, { relay: false, expirySweeper: false });
   const catalogUrl = await catalog.listen(0);
-  const config = {
-    ...testSubgraphConfig('orders', {
+  // Read through orders' own readConfig (like common's testSubgraphConfig) so its settings apply.
+  const config = readConfig(
+    new EnvReader({
+      ...process.env,
+      APP_MODE: 'development',
+      ORDERS_DATABASE_URL: testDatabaseUrl(options.database ?? 'orders'),
+      REDIS_PREFIX: testRedisPrefix,
+      NATS_NAMESPACE: testNatsNamespace,
+      ORDERS_PORT: '0',
       CATALOG_URL: catalogUrl,
-      ...(options.database ? { ORDERS_DATABASE_URL: testDatabaseUrl(options.database) } : {}),
+      ...options.env,
     }),
-    catalogUrl,
-  };
+  );
   const orders = await createApp(config, { relay: options.relay, sweepIntervalMs: options.sweepIntervalMs });
   const ordersUrl = await orders.listen(0);
   return {

@@ -1,14 +1,20 @@
+import { addressKey } from '@storegraph/common';
 import { Arg, Args, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { UsersContext } from '../context';
 import { AuthPayload } from '../types/auth-payload.type';
 import { LoginArgs } from '../types/login.args';
 import { RegisterInput } from '../types/register.input';
 
-/** Open to anonymous callers: these are how one stops being anonymous (or starts again). */
+/**
+ * Open to anonymous callers: these are how one stops being anonymous (or starts again).
+ * register and refreshToken count against their client address's rate limit first; login's
+ * limit counts wrong passwords, so it lives in AuthService.
+ */
 @Resolver()
 export class AuthResolver {
   @Mutation(() => AuthPayload)
-  register(@Arg('input', () => RegisterInput) input: RegisterInput, @Ctx() ctx: UsersContext): Promise<AuthPayload> {
+  async register(@Arg('input', () => RegisterInput) input: RegisterInput, @Ctx() ctx: UsersContext): Promise<AuthPayload> {
+    await ctx.services.limits.consume('register', addressKey(ctx.clientIp));
     return ctx.services.auth.register(ctx, input);
   }
 
@@ -21,7 +27,8 @@ export class AuthResolver {
     description:
       'Rotates: returns a new pair; the refresh token passed in stops working. Reusing an already rotated token revokes every token of that login.',
   })
-  refreshToken(@Arg('refreshToken', () => String) refreshToken: string, @Ctx() ctx: UsersContext): Promise<AuthPayload> {
+  async refreshToken(@Arg('refreshToken', () => String) refreshToken: string, @Ctx() ctx: UsersContext): Promise<AuthPayload> {
+    await ctx.services.limits.consume('refreshToken', addressKey(ctx.clientIp));
     return ctx.services.sessions.refresh(ctx, refreshToken);
   }
 

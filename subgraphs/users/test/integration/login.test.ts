@@ -15,6 +15,7 @@ describe('login', () => {
   let users: UsersHarness;
   beforeAll(async () => {
     users = await UsersHarness.start({
+      RATE_LIMIT_MULTIPLIER: '1',
       LOGIN_MAX_FAILURES: String(MAX_PER_EMAIL),
       LOGIN_MAX_FAILURES_PER_ADDRESS: String(MAX_PER_ADDRESS),
       LOGIN_WINDOW_SECONDS: String(WINDOW),

@@ -30,7 +30,12 @@ describe('readConfig', () => {
       jwtPrivateKeyPem: production.JWT_PRIVATE_KEY,
       accessTokenTtlSeconds: 900,
       refreshTokenTtlSeconds: 2_592_000,
-      login: { maxFailuresPerEmail: 5, maxFailuresPerAddress: 50, windowSeconds: 900 },
+      rateLimits: {
+        register: { points: 20, windowSeconds: 3600 },
+        refreshToken: { points: 60, windowSeconds: 60 },
+        loginFailuresPerEmail: { points: 5, windowSeconds: 900 },
+        loginFailuresPerAddress: { points: 50, windowSeconds: 900 },
+      },
       admin: null,
     });
   });
@@ -52,11 +57,23 @@ describe('readConfig', () => {
       }),
     );
     expect(config.admin).toEqual({ email: 'root@example.com', password: 'a long password' });
-    expect(config.login.maxFailuresPerEmail).toBe(3);
+    expect(config.rateLimits.loginFailuresPerEmail).toEqual({ points: 3, windowSeconds: 900 });
     expect(config.accessTokenTtlSeconds).toBe(60);
   });
 
+  it('multiplies every allowance by RATE_LIMIT_MULTIPLIER, not the windows', () => {
+    const config = readConfig(new EnvReader({ ...production, RATE_LIMIT_MULTIPLIER: '10', REGISTER_RATE_LIMIT: '2' }));
+    expect(config.rateLimits).toEqual({
+      register: { points: 20, windowSeconds: 3600 },
+      refreshToken: { points: 600, windowSeconds: 60 },
+      loginFailuresPerEmail: { points: 50, windowSeconds: 900 },
+      loginFailuresPerAddress: { points: 500, windowSeconds: 900 },
+    });
+  });
+
   it.each([
+    [{ RATE_LIMIT_MULTIPLIER: '0' }, 'RATE_LIMIT_MULTIPLIER'],
+    [{ REFRESH_RATE_WINDOW_SECONDS: 'soon' }, 'REFRESH_RATE_WINDOW_SECONDS'],
     [{ ADMIN_EMAIL: 'root@example.com' }, 'must be set together'],
     [{ ADMIN_PASSWORD: 'a long password' }, 'must be set together'],
     [{ ADMIN_EMAIL: 'root', ADMIN_PASSWORD: 'a long password' }, 'email'],
