@@ -217,7 +217,10 @@ export class EventConsumer {
       return 'retry';
     }
     logger.error('event dead-lettered', { subject, consumer: name, seq: msg.seq, err });
-    msg.term('dead-lettered');
+    // A plain +TERM: servers before 2.10 do not know "+TERM <reason>" and ignore it, so
+    // the parked event came back every ack wait and was applied after all. The reason is
+    // in the dead letter's headers.
+    msg.term();
     return 'dead-letter';
   }
 
