@@ -35,6 +35,8 @@ interface Figures {
   failedRequests: number;
   cancelled: number;
   totalOrders: number;
+  /** Orders not yet settled and captures PENDING the moment the fault struck. */
+  inFlight: { orders: number; captures: number };
   healSeconds: number;
   settleAfterHealSeconds: number;
   settleAfterLoadSeconds: number;
@@ -97,6 +99,7 @@ describe('the saga under real faults (separate processes)', () => {
     let loadStopped = false;
     try {
       await load.placeMore(ORDERS / 2, PLACE_TIMEOUT_MS);
+      const inFlight = await inFlightNow();
       const faultAt = Date.now();
       await inject();
       const healedAt = Date.now();
@@ -124,6 +127,7 @@ describe('the saga under real faults (separate processes)', () => {
         failedRequests: counts.failedRequests,
         cancelled: counts.cancelled,
         totalOrders: orderIds.length,
+        inFlight,
         healSeconds: (healedAt - faultAt) / 1000,
         settleAfterHealSeconds: (settledAt - healedAt) / 1000,
         settleAfterLoadSeconds: (settledAt - loadEndedAt) / 1000,
@@ -137,6 +141,12 @@ describe('the saga under real faults (separate processes)', () => {
     } finally {
       if (!loadStopped) await load.stop();
     }
+  }
+
+  async function inFlightNow(): Promise<{ orders: number; captures: number }> {
+    const [orders] = await stack.sql<{ n: number }>('orders', "select count(*)::int as n from orders where status in ('PENDING', 'RESERVED')");
+    const [captures] = await stack.sql<{ n: number }>('payments', "select count(*)::int as n from payments where status = 'PENDING'");
+    return { orders: orders.n, captures: captures.n };
   }
 
   const PHASE_TIMEOUT_MS = 2 * PLACE_TIMEOUT_MS + 2 * SETTLE_TIMEOUT_MS + 60_000;
@@ -194,6 +204,7 @@ function formatFigures(f: Figures): string {
     .join(', ');
   return (
     `[faults] ${f.fault}: ${f.placed} orders placed (${f.cancelled} cancels, ${f.failedRequests} failed requests); ` +
+    `in flight when it struck: ${f.inFlight.orders} orders, ${f.inFlight.captures} captures; ` +
     `healed in ${f.healSeconds.toFixed(1)} s; all ${f.totalOrders} orders settled ${f.settleAfterHealSeconds.toFixed(1)} s after the heal ` +
     `(${f.settleAfterLoadSeconds.toFixed(1)} s after the last checkout): ${statuses}`
   );
@@ -202,14 +213,14 @@ function formatFigures(f: Figures): string {
 function printSummary(all: Figures[], seconds: number): void {
   const rows = all.map(
     (f) =>
-      `| ${f.fault} | ${f.placed} | ${f.failedRequests} | ${f.healSeconds.toFixed(1)} | ${f.settleAfterHealSeconds.toFixed(1)} | ${f.settleAfterLoadSeconds.toFixed(1)} | ${f.totalOrders} |`,
+      `| ${f.fault} | ${f.placed} | ${f.inFlight.orders} / ${f.inFlight.captures} | ${f.failedRequests} | ${f.healSeconds.toFixed(1)} | ${f.settleAfterHealSeconds.toFixed(1)} | ${f.settleAfterLoadSeconds.toFixed(1)} | ${f.totalOrders} |`,
   );
   process.stdout.write(
     [
       '',
       `[faults] summary (${ORDERS} orders per fault, ${CLIENTS} clients, down ${DOWN_MS} ms, bound ${SETTLE_TIMEOUT_MS / 1000} s; ${seconds.toFixed(0)} s in all)`,
-      '| fault | placed | failed requests | heal s | settled after heal s | settled after last checkout s | orders in db |',
-      '|---|---|---|---|---|---|---|',
+      '| fault | placed | in flight (orders / captures) | failed requests | heal s | settled after heal s | settled after last checkout s | orders in db |',
+      '|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
     ].join('\n'),
