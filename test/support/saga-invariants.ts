@@ -108,8 +108,9 @@ export function expectStockBalanced(books: StockBooks, startOnHand: number | und
 /** What catalog and payments must hold for an order once it settled (and the saga went quiet). */
 const SETTLED_ELSEWHERE: Record<'CONFIRMED' | 'CANCELLED' | 'FAILED', { reservation: (string | null)[]; payment: (string | null)[] }> = {
   CONFIRMED: { reservation: ['SOLD'], payment: ['CAPTURED'] },
-  // Catalog records a cancel even before it saw the order (a tombstone); payments may never have seen it.
-  CANCELLED: { reservation: ['CANCELLED'], payment: ['REFUNDED', 'FAILED', null] },
+  // Catalog records a cancel even before it saw the order (a tombstone), unless it had
+  // already refused the stock (REJECTED) when the cancel came; payments may never have seen it.
+  CANCELLED: { reservation: ['CANCELLED', 'REJECTED'], payment: ['REFUNDED', 'FAILED', null] },
   FAILED: { reservation: ['RELEASED', 'REJECTED'], payment: ['REFUNDED', 'FAILED', null] },
 };
 
