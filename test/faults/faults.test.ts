@@ -10,7 +10,8 @@ import { gql, Load } from './support/load';
  * crash (immediate shutdown, started again after FAULTS_PG_DOWN_MS), every backend terminated with
  * pg_terminate_backend, and a SIGKILL of the nats-server (restarted on its port and
  * store). After each, every order ever placed settles (CONFIRMED, CANCELLED or FAILED)
- * within FAULTS_SETTLE_TIMEOUT_MS, and the saga's invariants hold over all of them.
+ * within FAULTS_SETTLE_TIMEOUT_MS, the saga's invariants hold over all of them, and no
+ * event was dead-lettered.
  *
  *   npm run test:faults                    the full form (FAULTS_ORDERS=300 per fault)
  *   FAULTS_SHORT=1 npm run test:faults     the short form (40 orders per fault)
@@ -123,6 +124,8 @@ describe('the saga under real faults (separate processes)', () => {
       const rows = await orderRows(stack.sql, orderIds);
       // No order was rescued by the reservation's expiry (900 s): the saga itself finished them.
       expect(rows.filter((o) => o.failure_reason === 'RESERVATION_EXPIRED')).toEqual([]);
+      // A fault of the infrastructure is no event's fault: nothing was dead-lettered.
+      expect(await stack.deadLetters()).toEqual([]);
 
       const statuses: Record<string, number> = {};
       for (const row of rows) statuses[row.status] = (statuses[row.status] ?? 0) + 1;

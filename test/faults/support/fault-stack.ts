@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
+import { createLogger, EventBus, listDeadLetters } from '@storegraph/common';
 import { Child, waitUntilReady } from '../../../scripts/children';
 import { freePort, OwnNatsServer } from '../../e2e/support/nats-server';
 import type { SagaService, SagaSql } from '../../support/saga-invariants';
@@ -94,6 +95,7 @@ export class FaultStack {
     readonly nats: OwnNatsServer,
     readonly services: Record<ServiceName, ServiceProcess>,
     private readonly keysDir: string,
+    private readonly namespace: string,
   ) {}
 
   get gatewayUrl(): string {
@@ -135,7 +137,7 @@ export class FaultStack {
         new ServiceProcess(name, ports[name], name === 'users' ? { ...shared, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } : shared),
       ]),
     ) as Record<ServiceName, ServiceProcess>;
-    const stack = new FaultStack(pg, nats, services, keysDir);
+    const stack = new FaultStack(pg, nats, services, keysDir, namespace);
     try {
       await Promise.all(SUBGRAPHS.map((name) => services[name].start()));
       await services.gateway.start();
@@ -184,6 +186,16 @@ export class FaultStack {
     const { rows } = await pool.query(text.replace(/\?/g, () => `$${(n += 1)}`), params);
     return rows as T[];
   };
+
+  /** What the consumers parked in the dead-letter stream: consumer, subject and error of each. */
+  async deadLetters(): Promise<Array<{ consumer: string; subject: string; error: string }>> {
+    const bus = await EventBus.connect({ url: this.nats.url, name: 'faults-dlq', namespace: this.namespace, logger: createLogger('faults', 'error') });
+    try {
+      return (await listDeadLetters(bus)).map((l) => ({ consumer: l.consumer, subject: l.subject, error: l.error.slice(0, 100) }));
+    } finally {
+      await bus.close();
+    }
+  }
 
   /** The last lines of every service's output and PostgreSQL's log, for a failure report. */
   tails(): string {
