@@ -11,15 +11,22 @@ export class Child {
   constructor(
     readonly name: string,
     script: string,
-    options: { cwd: string; env: NodeJS.ProcessEnv; colorIndex: number },
+    options: {
+      cwd: string;
+      env: NodeJS.ProcessEnv;
+      colorIndex: number;
+      /** Where each output line goes; by default the terminal, behind the colored name. */
+      onLine?: (line: string) => void;
+    },
   ) {
     const color = COLORS[options.colorIndex % COLORS.length];
     const prefix = process.stdout.isTTY ? `\x1b[${color}m[${name}]\x1b[0m ` : `[${name}] `;
     // SERVICE_NODE_ARGS passes flags to every service's node (e.g. --cpu-prof for the bench).
     const nodeArgs = (options.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
     this.process = spawn(process.execPath, [...nodeArgs, script], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const onLine = options.onLine ?? ((line: string) => process.stdout.write(`${prefix}${line}\n`));
     for (const stream of [this.process.stdout, this.process.stderr]) {
-      if (stream) createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
+      if (stream) createInterface({ input: stream }).on('line', onLine);
     }
     this.exited = new Promise((resolveExit) => {
       this.process.once('exit', (code, signal) => resolveExit({ code, signal }));
@@ -27,8 +34,19 @@ export class Child {
     });
   }
 
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
   get running(): boolean {
     return this.process.exitCode === null && this.process.signalCode === null;
+  }
+
+  /** SIGKILL: the process dies where it stands, as in a crash. Resolves once it is gone. */
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    this.process.kill('SIGKILL');
+    await this.exited;
   }
 
   /** SIGTERM (the services drain on it), SIGKILL after the grace period. */

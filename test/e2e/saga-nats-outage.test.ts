@@ -20,6 +20,7 @@ describe('order saga across a NATS outage', () => {
   afterAll(async () => {
     await stack?.stop();
     await nats?.stop();
+    nats?.remove();
   });
 
   it('completes orders placed while NATS was down, once it is back', async () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,11 +28,31 @@ export class OwnNatsServer {
     await waitForPort(this.port, true);
   }
 
-  async stop(): Promise<void> {
+  /** The running server's process id (undefined when stopped). */
+  get pid(): number | undefined {
+    return this.process?.exitCode === null ? this.process.pid : undefined;
+  }
+
+  /** A clean shutdown (SIGTERM). */
+  stop(): Promise<void> {
+    return this.end('SIGTERM');
+  }
+
+  /** A crash (SIGKILL): nothing flushed, nothing said to the clients. start() again reuses the store. */
+  kill(): Promise<void> {
+    return this.end('SIGKILL');
+  }
+
+  /** Deletes the store folder (after stop or kill). */
+  remove(): void {
+    rmSync(this.storeDir, { recursive: true, force: true });
+  }
+
+  private async end(signal: NodeJS.Signals): Promise<void> {
     const child = this.process;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
+    child.kill(signal);
     await exited;
     this.process = null;
     await waitForPort(this.port, false);

@@ -45,6 +45,11 @@ export interface EventConsumerOptions {
 }
 
 const ACK_GATHER_MS = 5;
+/** How long the database may take to answer `select 1` before it counts as down. */
+const DATABASE_PROBE_MS = 2000;
+/** Pauses between probes while an event is held for the database (well inside the 30 s ack wait). */
+const HOLD_FIRST_PAUSE_MS = 250;
+const HOLD_MAX_PAUSE_MS = 5000;
 
 export type Outcome = 'applied' | 'duplicate' | 'ignored' | 'retry' | 'dead-letter';
 
@@ -53,8 +58,10 @@ export type Outcome = 'applied' | 'duplicate' | 'ignored' | 'retry' | 'dead-lett
  * ONE transaction insert its id into processed_events and run the handler; ack after the
  * commit. A redelivered event finds its id already there and is acked without effect.
  * A failing handler is retried with backoff up to maxDeliveries, then the message is
- * copied to the dead-letter stream and terminated. The loops outlive NATS restarts
- * (the client reconnects and the iterator is re-opened) and stop cleanly.
+ * copied to the dead-letter stream and terminated. A failure while the database does
+ * not answer is not counted: the message is held until it answers, then handled again.
+ * The loops outlive NATS restarts (the client reconnects and the iterator is re-opened)
+ * and stop cleanly.
  */
 export class EventConsumer {
   private readonly subscriptions = new Map<string, Subscription>();
@@ -162,6 +169,13 @@ export class EventConsumer {
       this.ack(msg);
       return applied ? 'applied' : 'duplicate';
     } catch (err) {
+      if (!this.stopped && !(await this.databaseAnswers())) {
+        // The database is down: not this event's fault, so it spends none of its attempts
+        // (a restart longer than the backoff would otherwise dead-letter every event in
+        // flight and strand their orders). Held here, then handled again.
+        if (!(await this.holdUntilDatabaseAnswers(msg, subject))) return 'retry';
+        return this.handle(msg);
+      }
       const attempt = msg.info.deliveryCount;
       if (attempt >= this.maxDeliveries) return this.deadLetter(msg, subject, err);
       const delay = this.backoffMs[Math.min(attempt - 1, this.backoffMs.length - 1)];
@@ -185,6 +199,47 @@ export class EventConsumer {
     if (this.ackTimer) clearTimeout(this.ackTimer);
     this.ackTimer = null;
     for (const msg of this.unacked.splice(0)) msg.ack();
+  }
+
+  /** Whether the database answers a trivial query within DATABASE_PROBE_MS. */
+  private async databaseAnswers(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), DATABASE_PROBE_MS);
+    });
+    try {
+      return await Promise.race([
+        this.options.orm.em
+          .getConnection()
+          .execute('select 1')
+          .then(
+            () => true,
+            () => false,
+          ),
+        timeout,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Keeps a delivery while the database is down: tells JetStream it is being worked on
+   * (so its ack wait does not run out and send it again) and probes the database with a
+   * growing pause. True once the database answers; false when the consumer stops first,
+   * leaving the message unacknowledged for the next process.
+   */
+  private async holdUntilDatabaseAnswers(msg: JsMsg, subject: string): Promise<boolean> {
+    this.options.logger.warn('database unavailable; holding the event until it answers', { subject, seq: msg.seq });
+    let pauseMs = HOLD_FIRST_PAUSE_MS;
+    while (!this.stopped) {
+      msg.working();
+      await new Promise((r) => setTimeout(r, pauseMs));
+      if (this.stopped) break;
+      if (await this.databaseAnswers()) return true;
+      pauseMs = Math.min(pauseMs * 2, HOLD_MAX_PAUSE_MS);
+    }
+    return false;
   }
 
   /** True when the step applied (and committed); its events are then published at once. */
@@ -217,7 +272,10 @@ export class EventConsumer {
       return 'retry';
     }
     logger.error('event dead-lettered', { subject, consumer: name, seq: msg.seq, err });
-    msg.term('dead-lettered');
+    // A plain +TERM: servers before 2.10 do not know "+TERM <reason>" and ignore it, so
+    // the parked event came back every ack wait and was applied after all. The reason is
+    // in the dead letter's headers.
+    msg.term();
     return 'dead-letter';
   }
 

@@ -57,6 +57,12 @@ describe('event backbone (outbox -> JetStream -> inbox)', () => {
 
   const expire = async (tx: EntityManager, orderId: string) => emit(tx, 'catalog.reservation.expired', { orderId });
 
+  /** A dead-lettered event is done with: JetStream holds nothing unacknowledged for the consumer. */
+  const expireNotPending = (name: string) =>
+    waitFor(async () => (await bus.jsm.consumers.info(bus.stream('CATALOG'), name)).num_ack_pending === 0, {
+      what: 'the dead-lettered event to leave the pending list',
+    });
+
   it('publishes after commit and applies each event once, even when delivered twice', async () => {
     const relay = new OutboxRelay({ orm: db.orm, bus, logger, sweepIntervalMs: 100 });
     const seen: string[] = [];
@@ -169,6 +175,8 @@ describe('event backbone (outbox -> JetStream -> inbox)', () => {
       expect(letter.subject).toBe('catalog.reservation.expired');
       expect(letter.error).toContain('handler is broken');
       expect(applied).toEqual([]);
+      // Terminated, not waiting for its ack wait to run out and come back.
+      await expireNotPending(name);
 
       fixed = true;
       await replayDeadLetter(bus, letter.id);
@@ -198,6 +206,7 @@ describe('event backbone (outbox -> JetStream -> inbox)', () => {
       });
       expect(letter.error).toContain('orderId');
       expect(letter.deliveries).toBe(1);
+      await expireNotPending(name);
     } finally {
       await consumer.stop();
     }

@@ -1,0 +1,220 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Pool } from 'pg';
+import { createLogger, EventBus, listDeadLetters } from '@storegraph/common';
+import { Child, waitUntilReady } from '../../../scripts/children';
+import { freePort, OwnNatsServer } from '../../e2e/support/nats-server';
+import type { SagaService, SagaSql } from '../../support/saga-invariants';
+import { trackDir, trackProcess, untrackProcess } from './cleanup';
+import { OwnPostgres } from './own-postgres';
+
+const ROOT = resolve(__dirname, '../../..');
+const READY_TIMEOUT_MS = 60_000;
+const TAIL_LINES = 40;
+const ADMIN = { email: 'faults-admin@storegraph.test', password: 'faults-admin-password' };
+
+export type ServiceName = 'users' | 'catalog' | 'orders' | 'payments' | 'gateway';
+const SUBGRAPHS = ['users', 'catalog', 'orders', 'payments'] as const;
+
+/**
+ * One service as its own OS process, started from its compiled entry point exactly as
+ * `npm start` starts it (scripts/children.ts). Its output is kept (the last lines, for a
+ * failure report) instead of filling the test log; warnings and errors are counted.
+ */
+export class ServiceProcess {
+  private child: Child | null = null;
+  private readonly lines: string[] = [];
+  private logged = 0;
+
+  constructor(
+    readonly name: ServiceName,
+    readonly port: number,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/graphql`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.running ? this.child.pid : undefined;
+  }
+
+  /** Lines the service logged since start (LOG_LEVEL=warn: warnings and errors). */
+  get loggedLines(): number {
+    return this.logged;
+  }
+
+  async start(): Promise<void> {
+    const script = this.name === 'gateway' ? 'gateway/dist/main.js' : `subgraphs/${this.name}/dist/main.js`;
+    if (!existsSync(join(ROOT, script))) throw new Error(`${script} is missing: the fault suite runs the build (npm run build)`);
+    this.child = new Child(this.name, join(ROOT, script), {
+      cwd: ROOT,
+      env: this.env,
+      colorIndex: 0,
+      onLine: (line) => {
+        this.logged += 1;
+        this.lines.push(line);
+        if (this.lines.length > TAIL_LINES) this.lines.shift();
+        if (process.env.FAULTS_VERBOSE === '1') process.stdout.write(`[${this.name}] ${line}\n`);
+      },
+    });
+    const { pid } = this.child;
+    trackProcess(pid);
+    void this.child.exited.then(() => untrackProcess(pid));
+    await waitUntilReady(this.child, new URL('/ready', this.url).toString(), READY_TIMEOUT_MS);
+  }
+
+  /** SIGKILL, as a crash: no drain, no goodbye to PostgreSQL or NATS. */
+  async kill(): Promise<void> {
+    await this.child?.kill();
+  }
+
+  async stop(): Promise<void> {
+    await this.child?.stop(5000);
+  }
+
+  tail(): string {
+    return this.lines.map((line) => `  [${this.name}] ${line}`).join('\n');
+  }
+}
+
+/**
+ * The whole system as separate processes, on infrastructure of the suite's own: a
+ * PostgreSQL server and a nats-server it may crash, on free ports; the shared Redis under
+ * a prefix of its own. The suite reads the databases directly (`sql`) to check invariants.
+ */
+export class FaultStack {
+  readonly admin = ADMIN;
+  private readonly pools = new Map<SagaService, Pool>();
+
+  private constructor(
+    readonly pg: OwnPostgres,
+    readonly nats: OwnNatsServer,
+    readonly services: Record<ServiceName, ServiceProcess>,
+    private readonly keysDir: string,
+    private readonly namespace: string,
+  ) {}
+
+  get gatewayUrl(): string {
+    return this.services.gateway.url;
+  }
+
+  static async start(env: Record<string, string> = {}): Promise<FaultStack> {
+    const pg = new OwnPostgres(await freePort());
+    await pg.init();
+    await pg.start();
+    const nats = new OwnNatsServer(await freePort());
+    trackDir(nats.storeDir);
+    await FaultStack.startNats(nats);
+    const keysDir = mkdtempSync(join(tmpdir(), 'storegraph-faults-keys-'));
+    trackDir(keysDir);
+
+    const namespace = `faults${randomBytes(4).toString('hex')}`;
+    const ports = Object.fromEntries(
+      await Promise.all((['users', 'catalog', 'orders', 'payments', 'gateway'] as const).map(async (name) => [name, await freePort()])),
+    ) as Record<ServiceName, number>;
+    const url = (name: ServiceName) => `http://127.0.0.1:${ports[name]}/graphql`;
+    const shared: NodeJS.ProcessEnv = {
+      ...process.env,
+      APP_MODE: 'development',
+      LOG_LEVEL: process.env.FAULTS_LOG_LEVEL ?? 'warn',
+      KEYS_DIR: keysDir,
+      NATS_URL: nats.url,
+      NATS_NAMESPACE: namespace,
+      REDIS_PREFIX: `${namespace}:`,
+      DATABASE_URL: pg.url,
+      ...Object.fromEntries(SUBGRAPHS.map((name) => [`${name.toUpperCase()}_DATABASE_URL`, `${pg.url}/${name}`])),
+      ...Object.fromEntries(SUBGRAPHS.map((name) => [`${name.toUpperCase()}_URL`, url(name)])),
+      ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [`${name.toUpperCase()}_PORT`, String(port)])),
+      ...env,
+    };
+    const services = Object.fromEntries(
+      (['users', 'catalog', 'orders', 'payments', 'gateway'] as const).map((name) => [
+        name,
+        new ServiceProcess(name, ports[name], name === 'users' ? { ...shared, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password } : shared),
+      ]),
+    ) as Record<ServiceName, ServiceProcess>;
+    const stack = new FaultStack(pg, nats, services, keysDir, namespace);
+    try {
+      await Promise.all(SUBGRAPHS.map((name) => services[name].start()));
+      await services.gateway.start();
+    } catch (err) {
+      process.stdout.write(`${stack.tails()}\n`);
+      await stack.stop();
+      throw err;
+    }
+    return stack;
+  }
+
+  private static async startNats(nats: OwnNatsServer): Promise<void> {
+    await nats.start();
+    trackProcess(nats.pid);
+  }
+
+  /** SIGKILLs the nats-server, leaves it down for `downMs`, starts it again on its port and store. */
+  async crashAndRestartNats(downMs: number): Promise<void> {
+    const pid = this.nats.pid;
+    await this.nats.kill();
+    untrackProcess(pid);
+    await sleep(downMs);
+    await FaultStack.startNats(this.nats);
+  }
+
+  /** SIGKILLs a service, leaves it down for `downMs`, starts it again; resolves once it is ready. */
+  async crashAndRestart(name: ServiceName, downMs: number): Promise<void> {
+    await this.services[name].kill();
+    await sleep(downMs);
+    await this.services[name].start();
+  }
+
+  /**
+   * Runs one statement on a service's database over a small pool of the suite's own.
+   * `?` placeholders become `$n`; an array is bound whole, as `= any(?)` needs.
+   */
+  readonly sql: SagaSql = async <T>(service: SagaService, text: string, params: unknown[] = []) => {
+    let pool = this.pools.get(service);
+    if (!pool) {
+      pool = new Pool({ connectionString: `${this.pg.url}/${service}`, max: 2, connectionTimeoutMillis: 5000, query_timeout: 10_000 });
+      // An idle connection dies with every PostgreSQL fault; the pool replaces it.
+      pool.on('error', () => undefined);
+      this.pools.set(service, pool);
+    }
+    let n = 0;
+    const { rows } = await pool.query(text.replace(/\?/g, () => `$${(n += 1)}`), params);
+    return rows as T[];
+  };
+
+  /** What the consumers parked in the dead-letter stream: consumer, subject and error of each. */
+  async deadLetters(): Promise<Array<{ consumer: string; subject: string; error: string }>> {
+    const bus = await EventBus.connect({ url: this.nats.url, name: 'faults-dlq', namespace: this.namespace, logger: createLogger('faults', 'error') });
+    try {
+      return (await listDeadLetters(bus)).map((l) => ({ consumer: l.consumer, subject: l.subject, error: l.error.slice(0, 100) }));
+    } finally {
+      await bus.close();
+    }
+  }
+
+  /** The last lines of every service's output and PostgreSQL's log, for a failure report. */
+  tails(): string {
+    return [...Object.values(this.services).map((s) => s.tail()), '  [postgres]', this.pg.logTail()].join('\n');
+  }
+
+  async stop(): Promise<void> {
+    await this.services.gateway.stop().catch(() => undefined);
+    await Promise.all(SUBGRAPHS.map((name) => this.services[name].stop().catch(() => undefined)));
+    await Promise.all([...this.pools.values()].map((pool) => pool.end().catch(() => undefined)));
+    const natsPid = this.nats.pid;
+    await this.nats.kill().catch(() => undefined);
+    untrackProcess(natsPid);
+    this.nats.remove();
+    await this.pg.destroy();
+    rmSync(this.keysDir, { recursive: true, force: true });
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
