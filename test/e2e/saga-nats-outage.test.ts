@@ -1,7 +1,8 @@
 import { startStack, type Stack } from './support/stack';
 import { addToCart, checkout, connect, createProduct, logIn, signUp } from './support/client';
 import { expectInvariants } from './support/invariants';
-import { OwnNatsServer, freePort } from './support/nats-server';
+import { freeTcpPort } from '@storegraph/common/testing';
+import { OwnNatsServer } from './support/nats-server';
 
 /**
  * The broker goes away in the middle of business. Checkouts keep succeeding (the events
@@ -12,7 +13,7 @@ describe('order saga across a NATS outage', () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    nats = new OwnNatsServer(await freePort());
+    nats = new OwnNatsServer(await freeTcpPort());
     await nats.start();
     stack = await startStack({ env: { NATS_URL: nats.url } });
   });

@@ -1,11 +1,11 @@
 import { join, resolve } from 'node:path';
-import { testDatabaseUrl, testNatsNamespace, testRedisPrefix, waitFor } from '@storegraph/common/testing';
+import { freeTcpPort, testDatabaseUrl, testNatsNamespace, testRedisPrefix, waitFor } from '@storegraph/common/testing';
 import { CancelOrderDocument } from '@storegraph/sdk';
 import { Child, waitUntilReady } from '../../scripts/children';
 import { startStack, type Stack } from './support/stack';
 import { addToCart, checkout, connect, createProduct, logIn, signUp } from './support/client';
 import { follow, openSocket } from './support/live';
-import { freePort } from './support/nats-server';
+
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -21,7 +21,7 @@ describe('subscriptions across replicas', () => {
 
   beforeAll(async () => {
     stack = await startStack();
-    const [ordersPort, gatewayPort] = [await freePort(), await freePort()];
+    const [ordersPort, gatewayPort] = [await freeTcpPort(), await freeTcpPort()];
     const env = { ...process.env, APP_MODE: 'development', LOG_LEVEL: 'warn', NATS_NAMESPACE: testNatsNamespace, REDIS_PREFIX: testRedisPrefix };
     const orders = new Child('orders-2', join(ROOT, 'subgraphs/orders/dist/main.js'), {
       cwd: ROOT,

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitForPort } from '@storegraph/common/testing';
 
 const BINARY = process.env.NATS_SERVER_BIN ?? 'nats-server';
 
@@ -25,7 +25,7 @@ export class OwnNatsServer {
       stdio: 'ignore',
     });
     this.process = child;
-    await waitForPort(this.port, true);
+    await waitForPort(this.port, true, 'nats-server');
   }
 
   /** The running server's process id (undefined when stopped). */
@@ -55,37 +55,6 @@ export class OwnNatsServer {
     child.kill(signal);
     await exited;
     this.process = null;
-    await waitForPort(this.port, false);
+    await waitForPort(this.port, false, 'nats-server');
   }
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-async function waitForPort(port: number, open: boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while ((await portOpen(port)) !== open) {
-    if (Date.now() > deadline) throw new Error(`nats-server port ${port} did not become ${open ? 'open' : 'closed'}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** A port nothing listens on right now: the kernel picks it for a moment, then it is released. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

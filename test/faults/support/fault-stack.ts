@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { createLogger, EventBus, listDeadLetters } from '@storegraph/common';
+import { freeTcpPort } from '@storegraph/common/testing';
 import { Child, waitUntilReady } from '../../../scripts/children';
-import { freePort, OwnNatsServer } from '../../e2e/support/nats-server';
+import { OwnNatsServer } from '../../e2e/support/nats-server';
 import type { SagaService, SagaSql } from '../../support/saga-invariants';
 import { trackDir, trackProcess, untrackProcess } from './cleanup';
 import { OwnPostgres } from './own-postgres';
@@ -103,10 +104,10 @@ export class FaultStack {
   }
 
   static async start(env: Record<string, string> = {}): Promise<FaultStack> {
-    const pg = new OwnPostgres(await freePort());
+    const pg = new OwnPostgres(await freeTcpPort());
     await pg.init();
     await pg.start();
-    const nats = new OwnNatsServer(await freePort());
+    const nats = new OwnNatsServer(await freeTcpPort());
     trackDir(nats.storeDir);
     await FaultStack.startNats(nats);
     const keysDir = mkdtempSync(join(tmpdir(), 'storegraph-faults-keys-'));
@@ -114,7 +115,7 @@ export class FaultStack {
 
     const namespace = `faults${randomBytes(4).toString('hex')}`;
     const ports = Object.fromEntries(
-      await Promise.all((['users', 'catalog', 'orders', 'payments', 'gateway'] as const).map(async (name) => [name, await freePort()])),
+      await Promise.all((['users', 'catalog', 'orders', 'payments', 'gateway'] as const).map(async (name) => [name, await freeTcpPort()])),
     ) as Record<ServiceName, number>;
     const url = (name: ServiceName) => `http://127.0.0.1:${ports[name]}/graphql`;
     const shared: NodeJS.ProcessEnv = {
