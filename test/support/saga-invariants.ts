@@ -177,7 +177,7 @@ export interface InvariantInput {
   /** Units on hand each product was created with (no setStock since). */
   stockAtStart: Map<string, number>;
   orderIds: string[];
-  /** How long the orders may take to settle. */
+  /** How long the orders may take to settle, and catalog and payments to agree with them. */
   settleTimeoutMs?: number;
 }
 
@@ -200,7 +200,7 @@ export async function expectSagaInvariants(sql: SagaSql, input: InvariantInput):
   }
 
   // Per order first (it waits for a recovery sweep or a late refund), then the sums.
-  await expectServicesAgree(sql, await orderRows(sql, input.orderIds));
+  await expectServicesAgree(sql, await orderRows(sql, input.orderIds), input.settleTimeoutMs);
   const orders = await orderRows(sql, input.orderIds);
   const confirmedTotal = orders.filter((o) => o.status === 'CONFIRMED').reduce((sum, o) => sum + o.total_minor, 0);
   const payments = await sql<{ order_id: string; status: string; amount_minor: number }>(
