@@ -14,7 +14,7 @@ export const ADDRESS_LIMITS = {
 
 // Digits with the usual separators and an optional leading +; numbers are checked by
 // the carrier that calls them, this only keeps out what is plainly not a phone number.
-const PHONE_SHAPE = /^\+?[0-9][0-9 ()./-]*[0-9]$/;
+const PHONE_SHAPE = /^\+?\(?[0-9][0-9 ()./-]*[0-9]$/;
 
 export interface AddressFields {
   name: string;
