@@ -34,10 +34,8 @@ function excuse(issue: string, names: string[]): Array<[string, string]> {
  */
 export const EXCUSED_TYPES: ReadonlyMap<string, string> = new Map<string, string>([
   ...excuse(ACCOUNTS, [
-    'User.emailVerified', 'User.addresses', 'Address', 'AddressInput', 'UpdateProfileInput',
-    'Mutation.updateProfile', 'Mutation.changePassword', 'Mutation.requestPasswordReset', 'Mutation.resetPassword',
-    'Mutation.requestEmailVerification', 'Mutation.verifyEmail', 'Mutation.logoutEverywhere',
-    'Mutation.addAddress', 'Mutation.updateAddress', 'Mutation.removeAddress',
+    'User.emailVerified', 'Mutation.requestPasswordReset', 'Mutation.resetPassword',
+    'Mutation.requestEmailVerification', 'Mutation.verifyEmail',
   ]),
   ...excuse(MERCHANT, [
     'User.disabled', 'UserFilter', 'UserEdge', 'UserConnection', 'Query.users', 'Mutation.setUserRole', 'Mutation.setUserDisabled',

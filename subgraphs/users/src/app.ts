@@ -14,6 +14,8 @@ import { entities } from './entities';
 import { migrations } from './migrations';
 import { buildSchema } from './schema';
 import { ensureAdminAccount } from './services/admin-account.service';
+import { AccountService } from './services/account.service';
+import { AddressService } from './services/address.service';
 import { AuthService } from './services/auth.service';
 import { LoginThrottleService } from './services/login-throttle.service';
 import { RevocationService } from './services/revocation.service';
@@ -48,14 +50,17 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
     revocationSync.start();
     const sessions = new SessionService(signer, revocations, config.refreshTokenTtlSeconds);
     const limits = new RateLimits(redis, config.rateLimits);
-    const auth = new AuthService(sessions, new LoginThrottleService(limits));
+    const throttle = new LoginThrottleService(limits);
+    const auth = new AuthService(sessions, throttle);
+    const account = new AccountService(sessions, throttle);
+    const addresses = new AddressService(config.maxAddressesPerUser);
     const service = await createSubgraphService<UsersContext>({
       name: 'users',
       config,
       schema,
       database,
       logger,
-      extendContext: createContextFactory({ auth, sessions, users: new UserService(), limits }),
+      extendContext: createContextFactory({ auth, account, addresses, sessions, users: new UserService(), limits }),
       ready: async () => {
         await redis.ping();
       },

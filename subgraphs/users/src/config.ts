@@ -27,6 +27,8 @@ export interface UsersConfig extends SubgraphConfig {
   admin: AdminAccount | null;
   /** How often revocations Redis lacks are pushed again (and a Redis restarted empty refilled). */
   revocationSyncIntervalMs: number;
+  /** Addresses one account may keep. */
+  maxAddressesPerUser: number;
 }
 
 export function readConfig(env: EnvReader = new EnvReader()): UsersConfig {
@@ -40,6 +42,7 @@ export function readConfig(env: EnvReader = new EnvReader()): UsersConfig {
     rateLimits: readRateRules(env, USERS_RATE_RULES),
     admin: readAdmin(env),
     revocationSyncIntervalMs: env.int('REVOCATION_SYNC_INTERVAL_MS', 1000, 50),
+    maxAddressesPerUser: env.int('MAX_ADDRESSES_PER_USER', 20, 1),
   };
   env.done();
   return config;

@@ -1,19 +1,25 @@
 import type DataLoader from 'dataloader';
 import type { RateLimits, RequestContext } from '@storegraph/common';
 import type { UsersRateRules } from './config';
-import type { User } from './entities';
+import type { Address, User } from './entities';
+import { createAddressLoader } from './loaders/address.loader';
 import { createUserLoader } from './loaders/user.loader';
+import type { AccountService } from './services/account.service';
+import type { AddressService } from './services/address.service';
 import type { AuthService } from './services/auth.service';
 import type { SessionService } from './services/session.service';
 import type { UserService } from './services/user.service';
 
 export interface UsersLoaders {
   user: DataLoader<string, User | null>;
+  addresses: DataLoader<string, Address[]>;
 }
 
 /** Built once per app; stateless, so shared by all requests. */
 export interface UsersServices {
   auth: AuthService;
+  account: AccountService;
+  addresses: AddressService;
   sessions: SessionService;
   users: UserService;
   /** Counted by the resolvers before the work (login counts its failures itself). */
@@ -29,6 +35,9 @@ export function createContextFactory(services: UsersServices) {
   return (base: RequestContext): UsersContext => ({
     ...base,
     services,
-    loaders: { user: createUserLoader(base.em, services.users) },
+    loaders: {
+      user: createUserLoader(base.em, services.users),
+      addresses: createAddressLoader(base.em, services.addresses),
+    },
   });
 }

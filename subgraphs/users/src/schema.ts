@@ -1,5 +1,7 @@
 import { buildFederatedSchema } from '@storegraph/common';
 import type { GraphQLSchema } from 'graphql';
+import { AccountResolver } from './resolvers/account.resolver';
+import { AddressResolver } from './resolvers/address.resolver';
 import { AuthResolver } from './resolvers/auth.resolver';
 import { resolveUserReference } from './resolvers/user.reference';
 import { UserResolver } from './resolvers/user.resolver';
@@ -7,7 +9,7 @@ import { UserResolver } from './resolvers/user.resolver';
 /** The users subgraph schema; needs no database, so it also serves to print the SDL. */
 export function buildSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema({
-    resolvers: [UserResolver, AuthResolver],
+    resolvers: [UserResolver, AuthResolver, AccountResolver, AddressResolver],
     referenceResolvers: { User: { __resolveReference: resolveUserReference } },
   });
 }

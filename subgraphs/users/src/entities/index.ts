@@ -1,8 +1,9 @@
+import { Address } from './address.entity';
 import { RefreshToken } from './refresh-token.entity';
 import { User } from './user.entity';
 
-export { RefreshToken, User };
+export { Address, RefreshToken, User };
 export { Role } from './role.enum';
 
 /** Every entity of this subgraph, passed to openDatabase explicitly (no folder discovery). */
-export const entities = [User, RefreshToken];
+export const entities = [User, RefreshToken, Address];

@@ -85,6 +85,29 @@ export class SessionService {
     await this.revocations.publish(entries);
   }
 
+  /**
+   * In `tx`: ends every login of `userId` (all its refresh-token families) and records a
+   * durable revocation for each, so their access tokens are refused and their open sockets
+   * close once the caller publishes the returned entries after commit. Families whose rows
+   * are all revoked already have their entry; families whose newest token expired hold no
+   * live access token (an access token never outlives the refresh token issued with it).
+   */
+  async endAllLogins(tx: EntityManager, userId: string): Promise<Revocation[]> {
+    const families = await tx.execute<Array<{ family_id: string }>>(
+      'select distinct family_id from refresh_tokens where user_id = ? and revoked_at is null',
+      [userId],
+    );
+    await tx.nativeUpdate(RefreshToken, { user: userId, revokedAt: null }, { revokedAt: new Date() });
+    const entries: Revocation[] = [];
+    for (const { family_id: familyId } of families) entries.push(await this.revocations.recordFamily(tx, familyId));
+    return entries;
+  }
+
+  /** After commit: pushes entries recorded by endAllLogins (the sync retries what fails). */
+  publish(entries: Revocation[]): Promise<boolean> {
+    return this.revocations.publish(entries);
+  }
+
   private addToken(tx: EntityManager, user: User, familyId: string): string {
     const secret = newSecret();
     const row = tx.create(RefreshToken, {

@@ -73,6 +73,31 @@ describe('revocations survive Redis outages', () => {
     await waitFor(() => inRedis([revocationKeys.family(caller.familyId)]), { what: 'the login revoked in Redis' });
   });
 
+  it('changePassword and logoutEverywhere while Redis is down commit whole and reach Redis when it returns', async () => {
+    const changer = await loggedIn('chpw-outage');
+    const quitter = await loggedIn('everywhere-outage');
+    const families = [changer, quitter].map(({ caller }) => revocationKeys.family(caller.familyId));
+    await redisServer.stop();
+    let fresh: AuthPayloadShape;
+    try {
+      const changed = await users.call<{ changePassword: AuthPayloadShape }>(
+        `mutation { changePassword(currentPassword: "correct horse battery", newPassword: "another good phrase") { ${AUTH_FIELDS} } }`,
+        {},
+        { caller: changer.caller },
+      );
+      expect(changed.errors).toBeUndefined();
+      fresh = changed.data!.changePassword;
+      expect(await users.call('mutation { logoutEverywhere }', {}, { caller: quitter.caller })).toEqual({ data: { logoutEverywhere: true } });
+      for (const { auth } of [changer, quitter]) expect(codes(await users.call(REFRESH, { t: auth.refreshToken }))).toEqual(['UNAUTHENTICATED']);
+      expect(await entries(families)).toEqual([...families].sort().map((key) => ({ key, published: false })));
+    } finally {
+      await redisServer.start();
+    }
+    await waitFor(() => inRedis(families), { what: 'both ended logins revoked in the restarted Redis' });
+    // the login changePassword opened is not among them
+    expect(await users.redis.get(revocationKeys.family((await users.callerOf(fresh!.accessToken)).familyId))).toBeNull();
+  });
+
   it('a Redis that lost its keys while up (flushed) is refilled in full', async () => {
     const { auth, caller, keys } = await loggedIn('flushed');
     await users.call(LOGOUT, { t: auth.refreshToken }, { caller });

@@ -100,4 +100,10 @@ describe('readConfig', () => {
     expect(readConfig(new EnvReader({ ...production, REVOCATION_SYNC_INTERVAL_MS: '250' })).revocationSyncIntervalMs).toBe(250);
     expect(problemsOf({ ...production, REVOCATION_SYNC_INTERVAL_MS: '0' })).toEqual([expect.stringContaining('REVOCATION_SYNC_INTERVAL_MS')]);
   });
+
+  it('reads how many addresses an account may keep', () => {
+    expect(readConfig(new EnvReader(production)).maxAddressesPerUser).toBe(20);
+    expect(readConfig(new EnvReader({ ...production, MAX_ADDRESSES_PER_USER: '5' })).maxAddressesPerUser).toBe(5);
+    expect(problemsOf({ ...production, MAX_ADDRESSES_PER_USER: '0' })).toEqual([expect.stringContaining('MAX_ADDRESSES_PER_USER')]);
+  });
 });

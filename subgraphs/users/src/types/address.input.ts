@@ -1,0 +1,34 @@
+import { Field, InputType } from 'type-graphql';
+
+@InputType()
+export class AddressInput {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String)
+  line1!: string;
+
+  @Field(() => String, { nullable: true })
+  line2?: string | null;
+
+  @Field(() => String)
+  city!: string;
+
+  @Field(() => String, { nullable: true })
+  region?: string | null;
+
+  @Field(() => String)
+  postalCode!: string;
+
+  @Field(() => String)
+  country!: string;
+
+  @Field(() => String, { nullable: true })
+  phone?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'true: this becomes the default address (the previous default stops being one).',
+  })
+  isDefault?: boolean | null;
+}
