@@ -1,10 +1,14 @@
-import { IDENTITY_HEADER, JsonHttpClient, signIdentity, type Caller, type HttpReply } from '@storegraph/common';
+import { HttpCallError, IDENTITY_HEADER, JsonHttpClient, serviceUnavailable, signIdentity, type Caller, type HttpReply } from '@storegraph/common';
 
 /** What catalog needs to know about a user: the name shown on their reviews. */
 export interface UserDirectory {
   /** The caller's own display name; null when users does not know (or show) them. */
   displayNameOf(caller: Caller): Promise<string | null>;
 }
+
+/** Answers of a users subgraph that is down or overloaded, not broken: the client may retry. */
+const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
+const UNAVAILABLE = 'Reviews cannot be written right now (the users service is unavailable); try again shortly';
 
 const ENTITIES_QUERY = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id name } } }';
 
@@ -38,8 +42,11 @@ export class HttpUserDirectory implements UserDirectory {
     try {
       response = await this.http.post(this.url, body, headers, this.timeoutMs);
     } catch (err) {
-      throw new Error(`Users unreachable at ${this.url}`, { cause: err });
+      // Refused, reset or timed out (USERS_TIMEOUT_MS): an outage, answered SERVICE_UNAVAILABLE.
+      if (err instanceof HttpCallError) throw serviceUnavailable(UNAVAILABLE, err);
+      throw err;
     }
+    if (UNAVAILABLE_STATUSES.has(response.status)) throw serviceUnavailable(UNAVAILABLE);
     if (response.status !== 200) throw new Error(`Users answered HTTP ${response.status}`);
     const parsed = JSON.parse(response.body) as EntitiesResponse;
     if (parsed.errors?.length || !parsed.data) {
