@@ -2,12 +2,14 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import {
   AddReviewDocument,
   AddToWishlistDocument,
+  CancelOrderDocument,
   DeleteReviewDocument,
   ProductDocument,
   ProductReviewsDocument,
   RemoveFromWishlistDocument,
   WishlistDocument,
 } from '@storegraph/sdk';
+import { waitFor } from '@storegraph/common/testing';
 import { parse } from 'graphql';
 import { addToCart, checkout, createProduct, errorCodes, signUp, type StoregraphClient } from './support/client';
 import { waitForSettled } from './support/invariants';
@@ -46,11 +48,20 @@ describe('reviews and wishlists through the gateway', () => {
     const ada = await signUp(api, 'Ada Lovelace');
     const declined = await signUp(api, 'Declined Dan');
     const browser = await signUp(api, 'Window Shopper');
+    const regretful = await signUp(api, 'Changed Mind');
 
     // Not bought yet, a declined (FAILED) order, or no order at all: FORBIDDEN.
     expect(await errorCodes(ada.client.request(AddReviewDocument, { productId: product.id, input: { rating: 5, title: 'Hi', body: 'Early' } }))).toEqual(['FORBIDDEN']);
     expect(await buy(declined.client, product.id, 'tok_chargeDeclined')).toBe('FAILED');
-    for (const session of [declined, browser]) {
+    // Paid, then cancelled (refunded): no longer a paid order.
+    await addToCart(regretful.client, product.id, 1);
+    const cancelledOrder = await checkout(regretful.client);
+    expect((await waitForSettled(stack, [cancelledOrder])).get(cancelledOrder)).toBe('CONFIRMED');
+    await regretful.client.request(CancelOrderDocument, { id: cancelledOrder });
+    expect((await waitForSettled(stack, [cancelledOrder])).get(cancelledOrder)).toBe('CANCELLED');
+    await waitFor(async () => (await stack.subgraphs.catalog.database.orm.em.getConnection().execute(
+      `select 1 from reservations where order_id = ? and status = 'CANCELLED'`, [cancelledOrder])).length > 0, { what: 'the sale to be restocked' });
+    for (const session of [declined, browser, regretful]) {
       expect(await errorCodes(session.client.request(AddReviewDocument, { productId: product.id, input: { rating: 1, title: 'No', body: 'No' } }))).toEqual(['FORBIDDEN']);
     }
 
