@@ -99,11 +99,11 @@ describe('N+1 through the gateway', () => {
     const api = connect(stack.url);
     const admin = (await logIn(api, stack.admin.email, stack.admin.password)).client;
     const word = `rv${unique('w').replace(/[^a-z0-9]/g, '')}`;
-    const products = [];
+    const products: Array<{ id: string }> = [];
     for (let i = 0; i < 50; i += 1) products.push(await createProduct(admin, { name: `Mug ${word} ${i}`, price: `${i + 1}.00`, stock: 100 }));
     // Two buyers of every product, one order each; then each reviews every product.
     const buyers = [await signUp(api, 'First Buyer'), await signUp(api, 'Second Buyer')];
-    const orders = [];
+    const orders: string[] = [];
     for (const buyer of buyers) {
       for (const product of products) await addToCart(buyer.client, product.id, 1);
       orders.push(await checkout(buyer.client));
@@ -119,7 +119,7 @@ describe('N+1 through the gateway', () => {
     // And twelve reviews of the dearest one, for a long page of reviews.
     const dearest = products[49];
     const more = await Promise.all(Array.from({ length: 10 }, (_, i) => signUp(api, `Fan ${i}`)));
-    const fanOrders = [];
+    const fanOrders: string[] = [];
     for (const fan of more) {
       await addToCart(fan.client, dearest.id, 1);
       fanOrders.push(await checkout(fan.client));
