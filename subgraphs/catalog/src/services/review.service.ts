@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { conflict, decodeCursor, forbidden, isUuid, notFound, toPage, type Caller, type Page } from '@storegraph/common';
-import { uuidv7 } from '@storegraph/common';
+import { conflict, decodeCursor, forbidden, isUuid, notFound, toPage, uuidv7, type Caller, type Page } from '@storegraph/common';
 import type { ReviewLimits } from '../config';
 import { Review } from '../types/review.type';
 import { validateReview, type ReviewText } from './catalog.validation';
@@ -63,6 +62,7 @@ export class ReviewService {
     if (!(await hasPaidOrderOf(this.em, caller.userId, productId))) {
       throw forbidden('Only a customer with a paid order of this product may review it');
     }
+    // Only spares a second review the call to users: the insert's unique constraint decides.
     const [existing] = await this.em.execute('select 1 from reviews where user_id = ? and product_id = ?', [caller.userId, productId]);
     if (existing) throw conflict('You have already reviewed this product');
     const authorName = await this.users.displayNameOf(caller);
