@@ -8,6 +8,18 @@ import type { UserDirectory } from './user-directory';
 
 const REVIEW_COLUMNS = 'id, product_id, user_id, author_name, rating, title, body, verified_purchase, created_at';
 
+/**
+ * Newest `limit` reviews of each product in `?::uuid[]`, after a review id (or from the
+ * start): per product a backward range scan of reviews_product_newest_idx that stops at
+ * the limit. Params: product ids, after id (twice), limit.
+ */
+export const REVIEW_PAGES_SQL = `
+  select r.* from unnest(?::uuid[]) as p(id)
+    cross join lateral (
+      select ${REVIEW_COLUMNS} from reviews
+       where product_id = p.id and (?::uuid is null or id < ?::uuid)
+       order by id desc limit ?) r`;
+
 interface ReviewRow {
   id: string;
   product_id: string;
@@ -118,14 +130,7 @@ export class ReviewService {
     for (const group of groups.values()) {
       const { first, afterId } = group[0];
       const productIds = [...new Set(group.map((key) => key.productId))];
-      const rows = await this.em.execute<ReviewRow[]>(
-        `select r.* from unnest(?::uuid[]) as p(id)
-           cross join lateral (
-             select ${REVIEW_COLUMNS} from reviews
-              where product_id = p.id and (?::uuid is null or id < ?::uuid)
-              order by id desc limit ?) r`,
-        [`{${productIds.join(',')}}`, afterId, afterId, first + 1],
-      );
+      const rows = await this.em.execute<ReviewRow[]>(REVIEW_PAGES_SQL, [`{${productIds.join(',')}}`, afterId, afterId, first + 1]);
       for (const productId of productIds) byKey.set(`${productId}:${first}:${afterId ?? ''}`, []);
       for (const row of rows) byKey.get(`${row.product_id}:${first}:${afterId ?? ''}`)!.push(reviewFromRow(row));
     }

@@ -10,6 +10,17 @@ import { PRODUCT_COLUMNS } from './product.columns';
  */
 const LISTED_PRODUCT_SQL = 'true';
 
+/**
+ * A page of a user's wishlist, newest saved first: a backward range scan of
+ * wishlist_items_user_newest_idx, each product by its primary key. Params: user id, after
+ * id (twice), limit.
+ */
+export const WISHLIST_PAGE_SQL = `
+  select ${PRODUCT_COLUMNS.split(', ').map((column) => `p.${column}`).join(', ')}, w.id as wishlist_id
+    from wishlist_items w join products p on p.id = w.product_id
+   where w.user_id = ? and ${LISTED_PRODUCT_SQL} and (?::uuid is null or w.id < ?::uuid)
+   order by w.id desc limit ?`;
+
 /** Saved products per user, newest saved first; adding and removing are idempotent. */
 export class WishlistService {
   constructor(private readonly em: EntityManager) {}
@@ -38,14 +49,8 @@ export class WishlistService {
 
   async list(userId: string, first: number, after: string | null | undefined): Promise<Page<Product>> {
     const afterId = after ? decodeCursor(after) : null;
-    const columns = PRODUCT_COLUMNS.split(', ').map((column) => `p.${column}`).join(', ');
     const [rows, [count]] = await Promise.all([
-      this.em.execute<Array<Record<string, unknown> & { wishlist_id: string }>>(
-        `select ${columns}, w.id as wishlist_id from wishlist_items w join products p on p.id = w.product_id
-          where w.user_id = ? and ${LISTED_PRODUCT_SQL} and (?::uuid is null or w.id < ?::uuid)
-          order by w.id desc limit ?`,
-        [userId, afterId, afterId, first + 1],
-      ),
+      this.em.execute<Array<Record<string, unknown> & { wishlist_id: string }>>(WISHLIST_PAGE_SQL, [userId, afterId, afterId, first + 1]),
       this.em.execute<Array<{ total: number }>>(
         `select count(*)::int as total from wishlist_items w join products p on p.id = w.product_id
           where w.user_id = ? and ${LISTED_PRODUCT_SQL}`,
