@@ -1,7 +1,25 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { unique } from '@storegraph/common/testing';
-import { ProductsDocument, UserDocument } from '@storegraph/sdk';
+import { AddReviewDocument, ProductReviewsDocument, ProductsDocument, UserDocument } from '@storegraph/sdk';
+import { parse } from 'graphql';
 import { startStack, type Stack } from './support/stack';
 import { addToCart, checkout, connect, createProduct, logIn, signUp } from './support/client';
+import { waitForSettled } from './support/invariants';
+
+// A product page with each product's rating and its newest reviews (and each review's product).
+const PRODUCTS_WITH_REVIEWS = parse(`query ($first: Int!, $search: String!) {
+  products(first: $first, filter: { search: $search }, sort: PRICE_DESC) {
+    totalCount
+    edges { node { id rating { average count } reviews(first: 3) { totalCount edges { node { authorName rating product { id } } } } } }
+  } }`) as TypedDocumentNode<
+  {
+    products: {
+      totalCount: number;
+      edges: Array<{ node: { id: string; rating: { average: number | null; count: number }; reviews: { totalCount: number; edges: Array<{ node: { authorName: string; product: { id: string } } }> } } }>;
+    };
+  },
+  { first: number; search: string }
+>;
 
 /**
  * A page of orders (or of products) with their items' products and their users crosses all subgraphs.
@@ -75,5 +93,67 @@ describe('N+1 through the gateway', () => {
     expect(many).toBe(few);
     // the page and its count; no product has a category here, so no category batch
     expect(many).toBe(2);
+  });
+
+  it('runs as many statements for 50 products with their reviews, and for a page of 12 reviews, as for 5', async () => {
+    const api = connect(stack.url);
+    const admin = (await logIn(api, stack.admin.email, stack.admin.password)).client;
+    const word = `rv${unique('w').replace(/[^a-z0-9]/g, '')}`;
+    const products: Array<{ id: string }> = [];
+    for (let i = 0; i < 50; i += 1) products.push(await createProduct(admin, { name: `Mug ${word} ${i}`, price: `${i + 1}.00`, stock: 100 }));
+    // Two buyers of every product, one order each; then each reviews every product.
+    const buyers = [await signUp(api, 'First Buyer'), await signUp(api, 'Second Buyer')];
+    const orders: string[] = [];
+    for (const buyer of buyers) {
+      for (const product of products) await addToCart(buyer.client, product.id, 1);
+      orders.push(await checkout(buyer.client));
+    }
+    expect([...(await waitForSettled(stack, orders)).values()]).toEqual(['CONFIRMED', 'CONFIRMED']);
+    await Promise.all(
+      buyers.flatMap((buyer, b) =>
+        products.map((product, i) =>
+          buyer.client.request(AddReviewDocument, { productId: product.id, input: { rating: ((i + b) % 5) + 1, title: `Mug ${i}`, body: 'Fine.' } }),
+        ),
+      ),
+    );
+    // And twelve reviews of the dearest one, for a long page of reviews.
+    const dearest = products[49];
+    const more = await Promise.all(Array.from({ length: 10 }, (_, i) => signUp(api, `Fan ${i}`)));
+    const fanOrders: string[] = [];
+    for (const fan of more) {
+      await addToCart(fan.client, dearest.id, 1);
+      fanOrders.push(await checkout(fan.client));
+    }
+    await waitForSettled(stack, fanOrders);
+    await Promise.all(more.map((fan) => fan.client.request(AddReviewDocument, { productId: dearest.id, input: { rating: 5, title: 'Love it', body: 'Yes.' } })));
+
+    const measureProducts = async (first: number) => {
+      const before = stack.queryCounts();
+      const { products: page } = await api.request(PRODUCTS_WITH_REVIEWS, { first, search: word });
+      const after = stack.queryCounts();
+      expect(page.edges).toHaveLength(first);
+      expect(page.edges.every((e) => e.node.rating.count >= 2 && e.node.reviews.edges.length >= 2)).toBe(true);
+      expect(page.edges.every((e) => e.node.reviews.edges.every((r) => r.node.product.id === e.node.id))).toBe(true);
+      return after.catalog - before.catalog;
+    };
+    const fewProducts = await measureProducts(5);
+    const manyProducts = await measureProducts(50);
+    expect(manyProducts).toBe(fewProducts);
+    // page, count, one batch of reviews for all products (each review's product: the loader, one)
+    expect(manyProducts).toBe(4);
+
+    const measureReviews = async (first: number) => {
+      const before = stack.queryCounts();
+      const { product } = await api.request(ProductReviewsDocument, { productId: dearest.id, first });
+      const after = stack.queryCounts();
+      expect(product?.reviews.totalCount).toBe(12);
+      expect(product?.reviews.edges).toHaveLength(first);
+      return after.catalog - before.catalog;
+    };
+    const fewReviews = await measureReviews(5);
+    const manyReviews = await measureReviews(12);
+    expect(manyReviews).toBe(fewReviews);
+    // the product and one statement for its page of reviews
+    expect(manyReviews).toBe(2);
   });
 });

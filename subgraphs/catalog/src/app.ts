@@ -14,9 +14,11 @@ import { catalogSubscriptions } from './events/subscriptions';
 import { migrations } from './migrations';
 import { buildSchema } from './schema';
 import { ReservationExpirySweeper } from './services/reservation-expiry.sweeper';
+import { HttpUserDirectory, type UserDirectory } from './services/user-directory';
 
 export { buildSchema } from './schema';
-export { DEFAULT_IMAGE_LIMITS, readConfig, type CatalogConfig, type ImageLimits } from './config';
+export { DEFAULT_IMAGE_LIMITS, DEFAULT_REVIEW_LIMITS, readConfig, type CatalogConfig, type ImageLimits, type ReviewLimits } from './config';
+export type { UserDirectory } from './services/user-directory';
 
 export interface CatalogApp extends SubgraphService {
   /** The event backbone: bus, relay and consumer (tests and the e2e harness read it). */
@@ -33,6 +35,8 @@ export interface CatalogAppOptions {
    */
   relay?: boolean;
   expirySweeper?: boolean;
+  /** Defaults to the users subgraph over HTTP at config.usersUrl. */
+  users?: UserDirectory;
 }
 
 /** Builds the catalog service (database migrated, events flowing, schema ready); never listens by itself. */
@@ -42,6 +46,8 @@ export async function createApp(config: CatalogConfig, options: CatalogAppOption
   const database = await openDatabase({ url: config.databaseUrl, timeouts: config.databaseTimeouts, entities, migrations });
   let events: EventRuntime | null = null;
   let sweeper: ReservationExpirySweeper | null = null;
+  const ownUsers = options.users ? null : new HttpUserDirectory(config.usersUrl, config.gatewaySecret, config.usersTimeoutMs);
+  const users = options.users ?? ownUsers!;
   try {
     events = await startEventRuntime({
       name: 'catalog',
@@ -63,18 +69,20 @@ export async function createApp(config: CatalogConfig, options: CatalogAppOption
       schema,
       database,
       logger,
-      extendContext: (base) => createContext(base, config),
+      extendContext: (base) => createContext(base, config, users),
       ready: runtime.ready,
       onStop: async () => {
         // The sweeper writes to the outbox: stop it before the relay that publishes it.
         await sweeper?.stop();
         await runtime.stop();
+        ownUsers?.close();
       },
     });
     return { ...service, events: runtime, expirySweeper: sweeper };
   } catch (err) {
     await sweeper?.stop();
     await events?.stop();
+    ownUsers?.close();
     await database.close();
     throw err;
   }

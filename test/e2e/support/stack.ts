@@ -44,8 +44,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       new EnvReader({ ...testEnv('users'), ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password }),
     ),
   );
-  const catalogApp = await catalog.createApp(catalog.readConfig(new EnvReader(testEnv('catalog'))));
   const usersUrl = await usersApp.listen(0);
+  const catalogApp = await catalog.createApp(catalog.readConfig(new EnvReader({ ...testEnv('catalog'), USERS_URL: usersUrl })));
   const catalogUrl = await catalogApp.listen(0);
   const ordersApp = await orders.createApp(
     orders.readConfig(new EnvReader({ ...testEnv('orders'), CATALOG_URL: catalogUrl })),

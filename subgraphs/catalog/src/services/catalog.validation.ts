@@ -1,5 +1,5 @@
 import { badInput } from '@storegraph/common';
-import type { ImageLimits } from '../config';
+import type { ImageLimits, ReviewLimits } from '../config';
 import type { ProductImageData } from '../entities';
 
 /**
@@ -79,4 +79,20 @@ function isWebUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+export interface ReviewText {
+  rating: number;
+  title: string;
+  body: string;
+}
+
+/** Rating 1..5; title and body trimmed, not blank, bounded by the settings. */
+export function validateReview(input: ReviewText, limits: ReviewLimits): ReviewText {
+  if (!Number.isInteger(input.rating) || input.rating < 1 || input.rating > 5) throw badInput('rating must be an integer from 1 to 5', 'rating');
+  return {
+    rating: input.rating,
+    title: requiredText(input.title, 'title', limits.maxTitleLength),
+    body: requiredText(input.body, 'body', limits.maxBodyLength),
+  };
 }

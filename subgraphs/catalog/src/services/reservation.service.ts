@@ -36,13 +36,16 @@ export type CancelOutcome = 'tombstone' | 'released' | 'restocked' | 'unchanged'
 export class ReservationService {
   constructor(private readonly tx: EntityManager) {}
 
-  /** Holds every line of the order, or none of them. */
-  async reserve(orderId: string, items: readonly StockLine[], ttlSeconds: number): Promise<ReserveOutcome> {
+  /**
+   * Holds every line of the order, or none of them. The buyer is kept on the reservation:
+   * once SOLD it is the purchase that lets them review the products (PurchaseRecord).
+   */
+  async reserve(orderId: string, userId: string, items: readonly StockLine[], ttlSeconds: number): Promise<ReserveOutcome> {
     // Inserted first: the primary key serialises this against a concurrent cancel of the order.
     const inserted: Array<{ expires_at: Date | string }> = await this.tx.execute(
-      `insert into reservations (order_id, status, expires_at) values (?, 'HELD', now() + make_interval(secs => ?))
+      `insert into reservations (order_id, user_id, status, expires_at) values (?, ?, 'HELD', now() + make_interval(secs => ?))
        on conflict (order_id) do nothing returning expires_at`,
-      [orderId, ttlSeconds],
+      [orderId, userId, ttlSeconds],
     );
     if (inserted.length === 0) return { outcome: 'skipped' };
 

@@ -18,7 +18,7 @@ export const reservationSteps = {
   reserve:
     (ttlSeconds: number): OneStatementStep<'orders.order.placed'> =>
     async (ctx, event) => {
-      const { orderId } = event.data;
+      const { orderId, userId } = event.data;
       const lines = sumLines(event.data.items);
       const [result] = await ctx.run<StepRow>(sql`
         with lines as (
@@ -31,8 +31,8 @@ export const reservationSteps = {
           having bool_and(p.id is not null and p.on_hand - p.reserved >= x.quantity)),
         inbox as (${inboxInsert(ctx, event, sql`enough`)}),
         hold as (
-          insert into reservations (order_id, status, expires_at)
-          select ${orderId}::uuid, 'HELD', now() + make_interval(secs => ${ttlSeconds}) from inbox
+          insert into reservations (order_id, user_id, status, expires_at)
+          select ${orderId}::uuid, ${userId}::uuid, 'HELD', now() + make_interval(secs => ${ttlSeconds}) from inbox
           on conflict (order_id) do nothing returning expires_at),
         held as (
           update products p set reserved = p.reserved + x.quantity from lines x, hold where p.id = x.product_id returning p.id),

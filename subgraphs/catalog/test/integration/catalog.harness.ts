@@ -1,6 +1,6 @@
-import { createLogger, type Role } from '@storegraph/common';
+import { createLogger, type Caller, type Role } from '@storegraph/common';
 import { codes, dropNamespace, gatewayHeaders, postGraphQL, testDatabaseUrl, testSubgraphConfig, type GraphQLResponse } from '@storegraph/common/testing';
-import { DEFAULT_IMAGE_LIMITS, createApp, type CatalogApp, type CatalogAppOptions, type CatalogConfig } from '../../src/app';
+import { DEFAULT_IMAGE_LIMITS, DEFAULT_REVIEW_LIMITS, createApp, type CatalogApp, type CatalogAppOptions, type CatalogConfig, type UserDirectory } from '../../src/app';
 
 /** One running catalog per test file, plus the gateway's side of the identity handshake. */
 export interface Harness {
@@ -9,6 +9,13 @@ export interface Harness {
   url: string;
   call<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
   as(role: Role): Record<string, string>;
+  /** Headers of a signed-in user with this id (a CUSTOMER unless told). */
+  asUser(userId: string, role?: Role): Record<string, string>;
+  /**
+   * The users subgraph as catalog sees it: display names by user id (a user not in the
+   * map is unknown). The e2e tests use the real users subgraph.
+   */
+  names: Map<string, string>;
   /** Runs SQL directly, for state the API cannot produce (units reserved by the saga). */
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /** Stops the app and deletes this file's streams, so nothing is left on the NATS server. */
@@ -22,7 +29,7 @@ export interface HarnessOptions {
    * namespace, so two files sharing a database would steal each other's events.
    */
   database?: string;
-  config?: Partial<Pick<CatalogConfig, 'reservationTtlSeconds' | 'reservationSweepIntervalMs' | 'images'>>;
+  config?: Partial<Pick<CatalogConfig, 'reservationTtlSeconds' | 'reservationSweepIntervalMs' | 'images' | 'reviews'>>;
   /** Background work is off unless asked for: statement counts stay exact. */
   app?: CatalogAppOptions;
 }
@@ -34,12 +41,18 @@ export async function startCatalog(options: HarnessOptions = {}): Promise<Harnes
     reservationTtlSeconds: 900,
     reservationSweepIntervalMs: 100,
     images: DEFAULT_IMAGE_LIMITS,
+    reviews: DEFAULT_REVIEW_LIMITS,
+    usersUrl: 'http://127.0.0.1:9/graphql',
+    usersTimeoutMs: 1000,
     ...options.config,
   };
+  const names = new Map<string, string>();
+  const users: UserDirectory = { displayNameOf: async (caller: Caller) => names.get(caller.userId) ?? null };
   const app = await createApp(config, {
     logger: createLogger('catalog', 'warn'),
     relay: false,
     expirySweeper: false,
+    users,
     ...options.app,
   });
   const url = await app.listen(0);
@@ -53,6 +66,8 @@ export async function startCatalog(options: HarnessOptions = {}): Promise<Harnes
     },
     call: (query, variables = {}, headers = {}) => postGraphQL(url, query, variables, headers),
     as: (role) => gatewayHeaders(config.gatewaySecret, role),
+    asUser: (userId, role = 'CUSTOMER') => gatewayHeaders(config.gatewaySecret, role, userId),
+    names,
     sql: (text, params = []) => app.database.orm.em.getConnection().execute(text, params),
   };
 }

@@ -5,6 +5,7 @@ import {
   validateImages,
   validateName,
   validateQuantity,
+  validateReview,
   validateSku,
   validateSlug,
 } from '../../src/services/catalog.validation';
@@ -62,5 +63,30 @@ describe('catalog input validation', () => {
     }
     expect(badInputFrom(() => validateImages([{ url: 'https://a.example/1.jpg', alt: 'toolong' }], limits))).toBe(true);
     expect(badInputFrom(() => validateImages([1, 2, 3].map((i) => ({ url: `https://a.example/${i}` })), limits))).toBe(true);
+  });
+});
+
+describe('validateReview', () => {
+  const limits = { maxTitleLength: 10, maxBodyLength: 20 };
+  const refused = (input: { rating: number; title: string; body: string }) => {
+    try {
+      validateReview(input, limits);
+    } catch (err) {
+      return (err as { extensions?: { code?: string; field?: string } }).extensions;
+    }
+    return null;
+  };
+
+  it('trims title and body and keeps the rating', () => {
+    expect(validateReview({ rating: 5, title: '  Good ', body: ' Very good.\n' }, limits)).toEqual({ rating: 5, title: 'Good', body: 'Very good.' });
+  });
+
+  it('refuses ratings outside 1..5 or not whole, blank or overlong text, naming the field', () => {
+    for (const rating of [0, 6, -1, 2.5, Number.NaN]) expect(refused({ rating, title: 't', body: 'b' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'rating' });
+    expect(refused({ rating: 3, title: ' \t ', body: 'b' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'title' });
+    expect(refused({ rating: 3, title: 'x'.repeat(11), body: 'b' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'title' });
+    expect(refused({ rating: 3, title: 't', body: '' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'body' });
+    expect(refused({ rating: 3, title: 't', body: 'y'.repeat(21) })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'body' });
+    expect(refused({ rating: 1, title: 'x'.repeat(10), body: 'y'.repeat(20) })).toBeNull();
   });
 });

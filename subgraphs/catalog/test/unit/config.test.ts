@@ -35,6 +35,36 @@ describe('readConfig', () => {
     ]);
   });
 
+  it('defaults the users subgraph and the review bounds, and reads them', () => {
+    expect(readConfig(new EnvReader(base))).toMatchObject({
+      usersUrl: 'http://localhost:4001/graphql',
+      usersTimeoutMs: 5000,
+      reviews: { maxTitleLength: 200, maxBodyLength: 5000 },
+    });
+    const config = readConfig(
+      new EnvReader({ ...base, USERS_URL: 'http://users:4001/graphql', USERS_TIMEOUT_MS: '800', REVIEW_TITLE_MAX_LENGTH: '80', REVIEW_BODY_MAX_LENGTH: '2000' }),
+    );
+    expect(config).toMatchObject({ usersUrl: 'http://users:4001/graphql', usersTimeoutMs: 800, reviews: { maxTitleLength: 80, maxBodyLength: 2000 } });
+  });
+
+  it('refuses a relative USERS_URL and review bounds below 1', () => {
+    let caught: unknown;
+    try {
+      readConfig(new EnvReader({ ...base, USERS_URL: 'users/graphql', REVIEW_TITLE_MAX_LENGTH: '0', REVIEW_BODY_MAX_LENGTH: '-1', USERS_TIMEOUT_MS: '0' }));
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('USERS_URL'),
+        expect.stringContaining('USERS_TIMEOUT_MS'),
+        expect.stringContaining('REVIEW_TITLE_MAX_LENGTH'),
+        expect.stringContaining('REVIEW_BODY_MAX_LENGTH'),
+      ]),
+    );
+  });
+
   it('reads its own settings', () => {
     const config = readConfig(
       new EnvReader({

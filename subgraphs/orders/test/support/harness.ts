@@ -1,4 +1,4 @@
-import { DEFAULT_IMAGE_LIMITS, createApp as createCatalogApp, type CatalogApp } from '@storegraph/catalog';
+import { DEFAULT_IMAGE_LIMITS, DEFAULT_REVIEW_LIMITS, createApp as createCatalogApp, type CatalogApp } from '@storegraph/catalog';
 import { EnvReader, uuidv7, type Role } from '@storegraph/common';
 import {
   dropNamespace, gatewayHeaders, postGraphQL, testDatabaseUrl, testNatsNamespace, testRedisPrefix, testSubgraphConfig, unique,
@@ -41,6 +41,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     reservationTtlSeconds: 900,
     reservationSweepIntervalMs: 1000,
     images: DEFAULT_IMAGE_LIMITS,
+    // Orders' tests write no reviews: catalog never calls users here.
+    usersUrl: 'http://127.0.0.1:9/graphql',
+    usersTimeoutMs: 1000,
+    reviews: DEFAULT_REVIEW_LIMITS,
   };
   const catalog = await createCatalogApp(catalogConfig, { relay: false, expirySweeper: false });
   const catalogUrl = await catalog.listen(0);

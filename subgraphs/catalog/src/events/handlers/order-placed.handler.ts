@@ -5,5 +5,5 @@ import { ReservationService } from '../../services/reservation.service';
 export const orderPlaced =
   (reservationTtlSeconds: number): EventHandler<'orders.order.placed'> =>
   async (tx, { data }) => {
-    await new ReservationService(tx).reserve(data.orderId, data.items, reservationTtlSeconds);
+    await new ReservationService(tx).reserve(data.orderId, data.userId, data.items, reservationTtlSeconds);
   };
