@@ -28,6 +28,8 @@ export const RATE_RULES = {
   request: setting('client address', 'REQUEST_RATE_LIMIT', 'REQUEST_RATE_WINDOW_SECONDS', 600, 60),
   /** Each register hashes a password (scrypt) and creates an account. */
   register: setting('client address', 'REGISTER_RATE_LIMIT', 'REGISTER_RATE_WINDOW_SECONDS', 20, 3600),
+  /** Every login attempt from one address, right or wrong: each one hashes a password (scrypt). */
+  login: setting('client address', 'LOGIN_RATE_LIMIT', 'LOGIN_RATE_WINDOW_SECONDS', 30, 60),
   /** Wrong passwords for one account (guessing its password): failures, not attempts. */
   loginFailuresPerEmail: setting('email', 'LOGIN_MAX_FAILURES', 'LOGIN_WINDOW_SECONDS', 5, 900),
   /** Wrong passwords from one address (spraying many accounts). */

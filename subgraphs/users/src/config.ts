@@ -9,7 +9,7 @@ import {
 import { emailProblem, normalizeEmail, passwordProblem } from './services/user-input.validator';
 
 /** The rate limits users enforces (see RATE_RULES in common for their settings). */
-export const USERS_RATE_RULES = ['register', 'refreshToken', 'loginFailuresPerEmail', 'loginFailuresPerAddress'] as const;
+export const USERS_RATE_RULES = ['register', 'login', 'refreshToken', 'loginFailuresPerEmail', 'loginFailuresPerAddress'] as const;
 export type UsersRateRules = Record<(typeof USERS_RATE_RULES)[number], RateRule>;
 
 /** The account that createApp ensures exists with role ADMIN (both settings set, or neither). */

@@ -7,8 +7,8 @@ import { RegisterInput } from '../types/register.input';
 
 /**
  * Open to anonymous callers: these are how one stops being anonymous (or starts again).
- * register and refreshToken count against their client address's rate limit first; login's
- * limit counts wrong passwords, so it lives in AuthService.
+ * Each counts against its client address's rate limit first (login: every attempt, since
+ * each hashes a password); login's limits on wrong passwords live in AuthService.
  */
 @Resolver()
 export class AuthResolver {
@@ -19,7 +19,8 @@ export class AuthResolver {
   }
 
   @Mutation(() => AuthPayload)
-  login(@Args(() => LoginArgs) { email, password }: LoginArgs, @Ctx() ctx: UsersContext): Promise<AuthPayload> {
+  async login(@Args(() => LoginArgs) { email, password }: LoginArgs, @Ctx() ctx: UsersContext): Promise<AuthPayload> {
+    await ctx.services.limits.consume('login', addressKey(ctx.clientIp));
     return ctx.services.auth.login(ctx, email, password);
   }
 

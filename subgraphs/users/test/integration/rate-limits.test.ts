@@ -3,6 +3,7 @@ import { AUTH_FIELDS, UsersHarness, type AuthPayloadShape } from '../support/use
 
 const REGISTER = `mutation ($input: RegisterInput!) { register(input: $input) { ${AUTH_FIELDS} } }`;
 const REFRESH = `mutation ($t: String!) { refreshToken(refreshToken: $t) { ${AUTH_FIELDS} } }`;
+const LOGIN = `mutation ($email: String!, $password: String!) { login(email: $email, password: $password) { ${AUTH_FIELDS} } }`;
 const WINDOW = 600;
 
 /** A documentation-range address of its own per use, so address counts never mix. */
@@ -26,6 +27,8 @@ describe('users rate limits', () => {
       REGISTER_RATE_WINDOW_SECONDS: String(WINDOW),
       REFRESH_RATE_LIMIT: '2',
       REFRESH_RATE_WINDOW_SECONDS: String(WINDOW),
+      LOGIN_RATE_LIMIT: '3',
+      LOGIN_RATE_WINDOW_SECONDS: String(WINDOW),
     });
   });
   afterAll(() => users.stop());
@@ -51,6 +54,17 @@ describe('users rate limits', () => {
     const elsewhere = await register(email, freshIp());
     expect(codes(elsewhere)).toEqual([]);
     expect(await users.countUsers(email)).toBe(1);
+  });
+
+  it('refuses login past the allowance per client address, right passwords included; another address may', async () => {
+    const email = `${unique('login')}@example.com`;
+    expect(codes(await register(email, freshIp()))).toEqual([]);
+    const login = (clientIp: string) =>
+      users.call<{ login: AuthPayloadShape }>(LOGIN, { email, password: 'correct horse battery' }, { clientIp });
+    const ip = freshIp();
+    for (let i = 0; i < 3; i += 1) expect(codes(await login(ip))).toEqual([]);
+    expectRateLimited(await login(ip));
+    expect(codes(await login(freshIp()))).toEqual([]);
   });
 
   it('refuses refreshToken past the allowance per client address; the refused token is not spent', async () => {

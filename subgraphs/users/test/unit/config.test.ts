@@ -32,6 +32,7 @@ describe('readConfig', () => {
       refreshTokenTtlSeconds: 2_592_000,
       rateLimits: {
         register: { points: 20, windowSeconds: 3600 },
+        login: { points: 30, windowSeconds: 60 },
         refreshToken: { points: 60, windowSeconds: 60 },
         loginFailuresPerEmail: { points: 5, windowSeconds: 900 },
         loginFailuresPerAddress: { points: 50, windowSeconds: 900 },
@@ -65,6 +66,7 @@ describe('readConfig', () => {
     const config = readConfig(new EnvReader({ ...production, RATE_LIMIT_MULTIPLIER: '10', REGISTER_RATE_LIMIT: '2' }));
     expect(config.rateLimits).toEqual({
       register: { points: 20, windowSeconds: 3600 },
+      login: { points: 300, windowSeconds: 60 },
       refreshToken: { points: 600, windowSeconds: 60 },
       loginFailuresPerEmail: { points: 50, windowSeconds: 900 },
       loginFailuresPerAddress: { points: 500, windowSeconds: 900 },
