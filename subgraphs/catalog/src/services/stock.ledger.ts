@@ -66,7 +66,11 @@ export async function moveStock(tx: EntityManager, lines: readonly StockLine[], 
 export const linesJson = (lines: readonly StockLine[]): string =>
   JSON.stringify(lines.map((l) => ({ product_id: l.productId, quantity: l.quantity })));
 
-/** The UPDATE of a movement; `?` order: onHand sign, reserved sign, lines json. */
+/**
+ * The UPDATE of a movement; `?` order: onHand sign, reserved sign, lines json. Only for
+ * movements of `reserved` alone (a hold): a change of units on hand goes through
+ * moveLockedStock, which records it.
+ */
 export const MOVE_STOCK_SQL = `update products p
     set on_hand = p.on_hand + ? * x.quantity, reserved = p.reserved + ? * x.quantity
    from jsonb_to_recordset(?::jsonb) as x(product_id uuid, quantity int)
