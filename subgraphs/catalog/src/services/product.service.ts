@@ -128,7 +128,7 @@ export class ProductService {
   async setStock(id: string, quantity: number): Promise<Product> {
     validateQuantity(quantity, 'quantity');
     if (!isUuid(id)) throw notFound('Product');
-    return this.changeStock(id, (onHand) => ({ onHand: quantity, reason: quantity > onHand ? 'RESTOCK' : 'CORRECTION' }));
+    return this.changeStock(id, 'quantity', (onHand) => ({ onHand: quantity, reason: quantity > onHand ? 'RESTOCK' : 'CORRECTION' }));
   }
 
   /** Adds delta (may be negative) to units on hand, never below units reserved; recorded with the admin's reason. */
@@ -136,7 +136,7 @@ export class ProductService {
     validateStockDelta(delta);
     const text = validateReason(reason);
     if (!isUuid(id)) throw notFound('Product');
-    return this.changeStock(id, (onHand) => ({ onHand: onHand + delta, reason: text }));
+    return this.changeStock(id, 'delta', (onHand) => ({ onHand: onHand + delta, reason: text }));
   }
 
   /**
@@ -144,7 +144,11 @@ export class ProductService {
    * meanwhile can never be undercut), the new count checked against units reserved, then
    * written together with its movement in one statement, in one transaction.
    */
-  private async changeStock(id: string, decide: (onHand: number) => { onHand: number; reason: string }): Promise<Product> {
+  private async changeStock(
+    id: string,
+    field: 'quantity' | 'delta',
+    decide: (onHand: number) => { onHand: number; reason: string },
+  ): Promise<Product> {
     return this.em.transactional(async (tx) => {
       const [current] = await tx.execute<Array<{ on_hand: number; reserved: number }>>(
         'select on_hand, reserved from products where id = ? for update',
@@ -155,7 +159,7 @@ export class ProductService {
       if (onHand < current.reserved) {
         throw conflict(`Stock cannot go below the ${current.reserved} units reserved by open orders`);
       }
-      if (onHand > MAX_UNITS) throw badInput(`units on hand must be at most ${MAX_UNITS}`, 'quantity');
+      if (onHand > MAX_UNITS) throw badInput(`units on hand must be at most ${MAX_UNITS}`, field);
       const recorded = recordMovements(sql`moved`, { reason, orderId: null });
       const rows = await tx.execute<Array<Record<string, unknown>>>(
         `with changed as (update products set on_hand = ? where id = ? returning ${PRODUCT_COLUMNS}),
@@ -168,7 +172,6 @@ export class ProductService {
     });
   }
 }
-
 
 function categoryRef(categoryId: string | null): string | null {
   if (categoryId === null) return null;
