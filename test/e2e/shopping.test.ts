@@ -1,6 +1,16 @@
-import { CartDocument, CheckoutDocument, CreateCategoryDocument, MeDocument, OrderDocument } from '@storegraph/sdk';
+import {
+  AddToCartDocument,
+  ArchiveProductDocument,
+  CartDocument,
+  CheckoutDocument,
+  CreateCategoryDocument,
+  MeDocument,
+  OrderDocument,
+  ProductsDocument,
+  StockMovementsDocument,
+} from '@storegraph/sdk';
 import { startShop, type Stack } from './support/stack';
-import { addToCart, checkout, createProduct, signUp, type StoregraphClient } from './support/client';
+import { addToCart, checkout, createProduct, errorCodes, signUp, type StoregraphClient } from './support/client';
 import { waitForSettled } from './support/invariants';
 
 /** An ISO-8601 UTC timestamp, as the contract's DateTime promises. */
@@ -121,6 +131,37 @@ describe('shopping through the gateway', () => {
     expect(await api.request(OrderDocument, { id: orderId })).toEqual({ order: null });
     const { order } = await admin.request(OrderDocument, { id: orderId });
     expect({ id: order?.id, user: order?.user.id }).toEqual({ id: orderId, user: owner.userId });
+  });
+
+  it('an archived product stays on past orders and carts, leaves the listing, and carts refuse more of it', async () => {
+    const shopper = await signUp(api);
+    const other = await signUp(api);
+    const product = await createProduct(admin, { price: '4.00', stock: 10 });
+    await addToCart(shopper.client, product.id, 3);
+    const orderId = await checkout(shopper.client);
+    await waitForSettled(stack, [orderId]);
+    await addToCart(other.client, product.id, 1);
+
+    const { archiveProduct } = await admin.request(ArchiveProductDocument, { id: product.id });
+    expect({ id: archiveProduct.id, archived: archiveProduct.archived }).toEqual({ id: product.id, archived: true });
+
+    const { order } = await shopper.client.request(OrderDocument, { id: orderId });
+    expect(order?.items.map((item) => ({ id: item.product?.id, name: item.product?.name, quantity: item.quantity }))).toEqual([
+      { id: product.id, name: product.name, quantity: 3 },
+    ]);
+    const { cart } = await other.client.request(CartDocument);
+    expect(cart.items.map((item) => item.product?.id)).toEqual([product.id]);
+    expect(await errorCodes(shopper.client.request(AddToCartDocument, { productId: product.id, quantity: 1 }))).toEqual(['CONFLICT']);
+    const { products } = await api.request(ProductsDocument, { first: 100, filter: { search: product.name } });
+    expect(products.edges.map((edge) => edge.node.id)).not.toContain(product.id);
+
+    // The sale is in the product's history, behind the order.
+    const { stockMovements } = await admin.request(StockMovementsDocument, { productId: product.id });
+    expect(stockMovements.edges.map(({ node }) => [node.reason, node.delta, node.onHand, node.orderId])).toEqual([
+      ['SALE', -3, 7, orderId],
+      ['RESTOCK', 10, 10, null],
+    ]);
+    expect(await errorCodes(shopper.client.request(StockMovementsDocument, { productId: product.id }))).toEqual(['FORBIDDEN']);
   });
 
   it('serves /health and /ready', async () => {

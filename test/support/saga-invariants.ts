@@ -105,6 +105,25 @@ export function expectStockBalanced(books: StockBooks, startOnHand: number | und
   });
 }
 
+/**
+ * The inventory history agrees with the books: a product's movements sum to its units on
+ * hand, and its SALE movements net of RETURNs are exactly the units its SOLD reservations hold.
+ */
+export async function expectStockHistoryBalanced(sql: SagaSql, books: StockBooks[]): Promise<void> {
+  const history = await sql<{ product_id: string; total: number; sold: number }>(
+    'catalog',
+    `select product_id, sum(delta)::int as total,
+            (-coalesce(sum(delta) filter (where reason in ('SALE', 'RETURN')), 0))::int as sold
+       from stock_movements where product_id = any(?) group by product_id`,
+    [books.map((b) => b.id)],
+  );
+  const byProduct = new Map(history.map((row) => [row.product_id, row]));
+  for (const b of books) {
+    const row = byProduct.get(b.id);
+    expect({ id: b.id, onHand: row?.total ?? 0, sold: row?.sold ?? 0 }).toEqual({ id: b.id, onHand: b.on_hand, sold: b.sold });
+  }
+}
+
 /** What catalog and payments must hold for an order once it settled (and the saga went quiet). */
 const SETTLED_ELSEWHERE: Record<'CONFIRMED' | 'CANCELLED' | 'FAILED', { reservation: (string | null)[]; payment: (string | null)[] }> = {
   CONFIRMED: { reservation: ['SOLD'], payment: ['CAPTURED'] },
@@ -195,9 +214,11 @@ export async function expectSagaInvariants(sql: SagaSql, input: InvariantInput):
   await waitForPaymentsSettled(sql, input.orderIds);
   await waitForQuiet(sql);
 
-  for (const books of await stockBooks(sql, [...input.stockAtStart.keys()])) {
+  const allBooks = await stockBooks(sql, [...input.stockAtStart.keys()]);
+  for (const books of allBooks) {
     expectStockBalanced(books, input.stockAtStart.get(books.id));
   }
+  await expectStockHistoryBalanced(sql, allBooks);
 
   // Per order first (it waits for a recovery sweep or a late refund), then the sums.
   await expectServicesAgree(sql, await orderRows(sql, input.orderIds), input.settleTimeoutMs);

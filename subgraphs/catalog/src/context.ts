@@ -5,6 +5,7 @@ import { CategoryService } from './services/category.service';
 import { ProductListingService } from './services/product-listing.service';
 import { ProductService } from './services/product.service';
 import { ReviewService } from './services/review.service';
+import { StockMovementService } from './services/stock-movement.service';
 import type { UserDirectory } from './services/user-directory';
 import { WishlistService } from './services/wishlist.service';
 
@@ -15,6 +16,7 @@ export interface CatalogContext extends RequestContext {
   products: ProductService;
   productListing: ProductListingService;
   reviews: ReviewService;
+  stockMovements: StockMovementService;
   wishlists: WishlistService;
   loaders: CatalogLoaders;
 }
@@ -31,6 +33,7 @@ export function createContext(base: RequestContext, config: CatalogConfig, users
     products,
     productListing: new ProductListingService(base.em),
     reviews,
+    stockMovements: new StockMovementService(base.em),
     wishlists: new WishlistService(base.em),
     loaders: createLoaders(categories, products, reviews),
   };

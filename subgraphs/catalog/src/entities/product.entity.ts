@@ -18,7 +18,7 @@ export interface ProductImageData {
 @ObjectType()
 @Entity({ tableName: 'products' })
 export class Product {
-  [OptionalProps]?: 'id' | 'description' | 'categoryId' | 'onHand' | 'reserved' | 'createdAt' | 'stock' | 'images' | 'ratingSum' | 'ratingCount';
+  [OptionalProps]?: 'id' | 'description' | 'categoryId' | 'onHand' | 'reserved' | 'createdAt' | 'stock' | 'images' | 'ratingSum' | 'ratingCount' | 'archived';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -63,6 +63,10 @@ export class Product {
 
   @Property({ type: 'integer', fieldName: 'rating_count' })
   ratingCount: number = 0;
+
+  @Field(() => Boolean, { description: 'Archived products are left out of `products`, cannot be added to a cart, and stay on past orders.' })
+  @Property({ type: 'boolean', fieldName: 'archived' })
+  archived: boolean = false;
 
   @Field(() => Date)
   @Property({ type: 'datetime', fieldName: 'created_at' })

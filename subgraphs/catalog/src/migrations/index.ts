@@ -3,6 +3,7 @@ import { CreateCatalog0001 } from './0001-create-catalog';
 import { CreateReservations0002 } from './0002-create-reservations';
 import { ProductSortsAndImages0003 } from './0003-product-sorts-and-images';
 import { ReviewsAndWishlists0004 } from './0004-reviews-and-wishlists';
+import { ArchiveAndStockMovements0005 } from './0005-archive-and-stock-movements';
 
 /** Applied in this order; a released migration is never edited, only followed by a new one. */
 export const migrations: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const migrations: MigrationObject[] = [
   { name: '0002-create-reservations', class: CreateReservations0002 },
   { name: '0003-product-sorts-and-images', class: ProductSortsAndImages0003 },
   { name: '0004-reviews-and-wishlists', class: ReviewsAndWishlists0004 },
+  { name: '0005-archive-and-stock-movements', class: ArchiveAndStockMovements0005 },
 ];

@@ -1,8 +1,8 @@
 import { requireAdmin } from '@storegraph/common';
-import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { CatalogContext } from '../context';
 import { Category } from '../entities';
-import { CreateCategoryInput } from '../types/category.input';
+import { CreateCategoryInput, UpdateCategoryInput } from '../types/category.input';
 
 @Resolver(() => Category)
 export class CategoryResolver {
@@ -15,5 +15,15 @@ export class CategoryResolver {
   createCategory(@Arg('input', () => CreateCategoryInput) input: CreateCategoryInput, @Ctx() ctx: CatalogContext): Promise<Category> {
     requireAdmin(ctx);
     return ctx.categories.create(input);
+  }
+
+  @Mutation(() => Category, { description: 'ADMIN only.' })
+  updateCategory(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateCategoryInput) input: UpdateCategoryInput,
+    @Ctx() ctx: CatalogContext,
+  ): Promise<Category> {
+    requireAdmin(ctx);
+    return ctx.categories.update(id, input);
   }
 }

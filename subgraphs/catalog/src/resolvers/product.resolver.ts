@@ -52,6 +52,25 @@ export class ProductResolver {
     return ctx.products.setStock(productId, quantity);
   }
 
+  @Mutation(() => Product, { description: 'ADMIN only. Idempotent: an archived product is returned as it is.' })
+  archiveProduct(@Arg('id', () => ID) id: string, @Ctx() ctx: CatalogContext): Promise<Product> {
+    requireAdmin(ctx);
+    return ctx.products.archive(id);
+  }
+
+  @Mutation(() => Product, {
+    description: 'ADMIN only. Adds delta (may be negative) to units on hand, never below units reserved (CONFLICT), recorded with the reason.',
+  })
+  adjustStock(
+    @Arg('productId', () => ID) productId: string,
+    @Arg('delta', () => Int) delta: number,
+    @Arg('reason', () => String) reason: string,
+    @Ctx() ctx: CatalogContext,
+  ): Promise<Product> {
+    requireAdmin(ctx);
+    return ctx.products.adjustStock(productId, delta, reason);
+  }
+
   @FieldResolver(() => Money)
   price(@Root() product: Product, @Ctx() ctx: CatalogContext): Money {
     return money(product.priceMinor, ctx.currency);

@@ -10,6 +10,9 @@ export const MAX_SKU_LENGTH = 64;
 export const MAX_NAME_LENGTH = 200;
 export const MAX_DESCRIPTION_LENGTH = 10_000;
 export const MAX_SLUG_LENGTH = 100;
+export const MAX_REASON_LENGTH = 200;
+/** PostgreSQL's integer, the type of units on hand. */
+export const MAX_UNITS = 2_147_483_647;
 
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -46,6 +49,19 @@ export function validateSlug(slug: string): string {
 export function validateQuantity(quantity: number, field: string): number {
   if (!Number.isInteger(quantity) || quantity < 0) throw badInput(`${field} must be an integer >= 0`, field);
   return quantity;
+}
+
+/** A stock adjustment: a whole number of units in (positive) or out (negative), never zero. */
+export function validateStockDelta(delta: number): number {
+  if (!Number.isInteger(delta) || delta === 0 || Math.abs(delta) > MAX_UNITS) {
+    throw badInput('delta must be a non-zero whole number of units', 'delta');
+  }
+  return delta;
+}
+
+/** The admin's reason for an adjustment, shown as the movement's reason. */
+export function validateReason(reason: string): string {
+  return requiredText(reason, 'reason', MAX_REASON_LENGTH);
 }
 
 export interface ImageInput {

@@ -1,12 +1,18 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { conflict } from '@storegraph/common';
+import { conflict, isUuid, notFound } from '@storegraph/common';
 import { Category } from '../entities';
 import { validateName, validateSlug } from './catalog.validation';
 
 export interface CreateCategoryData {
   name: string;
   slug: string;
+}
+
+/** Absent or null fields stay as they are. */
+export interface UpdateCategoryData {
+  name?: string | null;
+  slug?: string | null;
 }
 
 export class CategoryService {
@@ -31,6 +37,25 @@ export class CategoryService {
       return await this.em.transactional((tx) => tx.create(Category, { name, slug }));
     } catch (err) {
       if (err instanceof UniqueConstraintViolationException) throw conflict(`A category with slug "${slug}" already exists`);
+      throw err;
+    }
+  }
+
+  /** Validated as createCategory validates; another category's slug: CONFLICT. */
+  async update(id: string, data: UpdateCategoryData): Promise<Category> {
+    const changes: Partial<Pick<Category, 'name' | 'slug'>> = {};
+    if (data.name != null) changes.name = validateName(data.name);
+    if (data.slug != null) changes.slug = validateSlug(data.slug);
+    if (!isUuid(id)) throw notFound('Category');
+    try {
+      return await this.em.transactional(async (tx) => {
+        const category = await tx.findOne(Category, { id });
+        if (!category) throw notFound('Category');
+        tx.assign(category, changes);
+        return category;
+      });
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) throw conflict(`A category with slug "${changes.slug}" already exists`);
       throw err;
     }
   }

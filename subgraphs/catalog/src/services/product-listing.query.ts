@@ -82,16 +82,22 @@ export function orderingOf(sort: ProductSort | null | undefined, search: string 
   }
 }
 
+/**
+ * Archived products are never listed: the predicate comes first in every filter, and the
+ * sort indexes are partial on it (migration 0005), so each sort stays an index scan.
+ */
+export const LISTED_SQL = 'not archived';
+
 /** The listing's filter: the page and the count share it, so they always agree. */
 export function filterSql(filter: ProductFilterData, search: string | null): Sql {
-  const clauses: Sql[] = [];
+  const clauses: Sql[] = [{ sql: LISTED_SQL, params: [] }];
   if (search !== null) clauses.push({ sql: `search @@ websearch_to_tsquery('english', ?)`, params: [search] });
   if (filter.categoryId != null) clauses.push({ sql: 'category_id = ?', params: [filter.categoryId] });
   if (filter.inStock === true) clauses.push({ sql: 'on_hand - reserved > 0', params: [] });
   const { min, max } = priceBounds(filter);
   if (min !== null) clauses.push({ sql: 'price_minor >= ?', params: [min] });
   if (max !== null) clauses.push({ sql: 'price_minor <= ?', params: [max] });
-  return clauses.reduce(and, { sql: 'true', params: [] });
+  return clauses.reduce(and);
 }
 
 /** Validated like every price a client sends; an empty range is a mistake worth saying. */

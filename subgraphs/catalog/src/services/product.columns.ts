@@ -3,4 +3,4 @@
  * and `rating_average` are not mapped).
  */
 export const PRODUCT_COLUMNS =
-  'id, sku, name, description, price_minor, category_id, on_hand, reserved, images, rating_sum, rating_count, created_at';
+  'id, sku, name, description, price_minor, category_id, on_hand, reserved, images, rating_sum, rating_count, archived, created_at';

@@ -1,10 +1,11 @@
 import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { conflict, executePrepared, isUuid, notFound, parsePrice } from '@storegraph/common';
+import { badInput, conflict, executePrepared, isUuid, notFound, parsePrice, sql } from '@storegraph/common';
 import type { ImageLimits } from '../config';
 import { Product } from '../entities';
-import { validateDescription, validateImages, validateName, validateQuantity, validateSku, type ImageInput } from './catalog.validation';
+import { validateDescription, validateImages, validateName, validateQuantity, validateReason, validateSku, validateStockDelta, MAX_UNITS, type ImageInput } from './catalog.validation';
 import { PRODUCT_COLUMNS } from './product.columns';
+import { recordMovements } from './stock.ledger';
 
 export interface CreateProductData {
   sku: string;
@@ -70,7 +71,17 @@ export class ProductService {
       images: validateImages(data.images ?? [], this.imageLimits),
     };
     try {
-      return await this.em.transactional((tx) => tx.create(Product, fields));
+      return await this.em.transactional(async (tx) => {
+        const product = tx.create(Product, fields);
+        await tx.flush();
+        // The initial stock is the history's first movement, so movements always sum to on_hand.
+        const seeded = recordMovements(sql`(select ${product.id}::uuid as product_id, ${fields.onHand}::int as delta, ${fields.onHand}::int as on_hand)`, {
+          reason: 'RESTOCK',
+          orderId: null,
+        });
+        await tx.execute(seeded.text, [...seeded.params]);
+        return product;
+      });
     } catch (err) {
       if (err instanceof UniqueConstraintViolationException) throw conflict(`A product with SKU "${fields.sku}" already exists`);
       throw translateCategoryViolation(err);
@@ -94,21 +105,71 @@ export class ProductService {
   }
 
   /**
-   * Sets units on hand in ONE conditional statement: a reservation committed meanwhile can
-   * never be undercut, because the row is checked and written under the same row lock.
+   * Archives a product: it leaves the listing and wishlists, carts refuse it, and past orders
+   * and carts still resolve it. Idempotent: archiving an archived product returns it as it
+   * is, since the state asked for already holds (the contract names no CONFLICT for it and
+   * an admin's retry should not fail).
+   */
+  async archive(id: string): Promise<Product> {
+    if (!isUuid(id)) throw notFound('Product');
+    const rows = await this.em.execute<Array<Record<string, unknown>>>(
+      `update products set archived = true where id = ? returning ${PRODUCT_COLUMNS}`,
+      [id],
+    );
+    if (rows.length === 0) throw notFound('Product');
+    return this.em.map(Product, rows[0]);
+  }
+
+  /**
+   * Sets units on hand, never below units reserved. The difference is recorded: RESTOCK
+   * when units come in, CORRECTION when they go (a count found fewer on the shelf than
+   * the books said); setting the same number records nothing.
    */
   async setStock(id: string, quantity: number): Promise<Product> {
     validateQuantity(quantity, 'quantity');
     if (!isUuid(id)) throw notFound('Product');
-    const connection = this.em.getConnection();
-    const rows: Array<Record<string, unknown>> = await connection.execute(
-      `update products set on_hand = ? where id = ? and reserved <= ? returning ${PRODUCT_COLUMNS}`,
-      [quantity, id, quantity],
-    );
-    if (rows.length > 0) return this.em.map(Product, rows[0]);
-    const existing: Array<{ reserved: number }> = await connection.execute('select reserved from products where id = ?', [id]);
-    if (existing.length === 0) throw notFound('Product');
-    throw conflict(`Stock cannot go below the ${existing[0].reserved} units reserved by open orders`);
+    return this.changeStock(id, 'quantity', (onHand) => ({ onHand: quantity, reason: quantity > onHand ? 'RESTOCK' : 'CORRECTION' }));
+  }
+
+  /** Adds delta (may be negative) to units on hand, never below units reserved; recorded with the admin's reason. */
+  async adjustStock(id: string, delta: number, reason: string): Promise<Product> {
+    validateStockDelta(delta);
+    const text = validateReason(reason);
+    if (!isUuid(id)) throw notFound('Product');
+    return this.changeStock(id, 'delta', (onHand) => ({ onHand: onHand + delta, reason: text }));
+  }
+
+  /**
+   * The one path of an admin's stock change: the row is locked (so a reservation committed
+   * meanwhile can never be undercut), the new count checked against units reserved, then
+   * written together with its movement in one statement, in one transaction.
+   */
+  private async changeStock(
+    id: string,
+    field: 'quantity' | 'delta',
+    decide: (onHand: number) => { onHand: number; reason: string },
+  ): Promise<Product> {
+    return this.em.transactional(async (tx) => {
+      const [current] = await tx.execute<Array<{ on_hand: number; reserved: number }>>(
+        'select on_hand, reserved from products where id = ? for update',
+        [id],
+      );
+      if (!current) throw notFound('Product');
+      const { onHand, reason } = decide(current.on_hand);
+      if (onHand < current.reserved) {
+        throw conflict(`Stock cannot go below the ${current.reserved} units reserved by open orders`);
+      }
+      if (onHand > MAX_UNITS) throw badInput(`units on hand must be at most ${MAX_UNITS}`, field);
+      const recorded = recordMovements(sql`moved`, { reason, orderId: null });
+      const rows = await tx.execute<Array<Record<string, unknown>>>(
+        `with changed as (update products set on_hand = ? where id = ? returning ${PRODUCT_COLUMNS}),
+         moved as (select id as product_id, ?::int as delta, on_hand from changed),
+         recorded as (${recorded.text})
+         select * from changed`,
+        [onHand, id, onHand - current.on_hand, ...recorded.params],
+      );
+      return tx.map(Product, rows[0]);
+    });
   }
 }
 

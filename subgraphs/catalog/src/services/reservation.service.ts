@@ -104,7 +104,7 @@ export class ReservationService {
       [paymentId, orderId],
     );
     if (sold.length === 0) return false;
-    await moveLockedStock(this.tx, await lockReservedLines(this.tx, orderId), SELL);
+    await moveLockedStock(this.tx, await lockReservedLines(this.tx, orderId), SELL, { reason: 'SALE', orderId });
     await emit(this.tx, 'catalog.stock.sold', { orderId, paymentId });
     return true;
   }
@@ -134,7 +134,7 @@ export class ReservationService {
       await moveLockedStock(this.tx, lines, RELEASE);
       return 'released';
     }
-    await moveLockedStock(this.tx, lines, RESTOCK);
+    await moveLockedStock(this.tx, lines, RESTOCK, { reason: 'RETURN', orderId });
     return 'restocked';
   }
 

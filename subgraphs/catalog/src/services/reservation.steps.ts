@@ -1,5 +1,5 @@
 import { envelopesOf, inboxInsert, outboxInsert, sql, stepOutcome, type OneStatementStep, type StepRow } from '@storegraph/common';
-import { linesJson, sumLines, uuidArray } from './stock.ledger';
+import { linesJson, recordMovements, sumLines, uuidArray } from './stock.ledger';
 
 /**
  * The happy path of catalog's part of the saga, each event as ONE statement (see
@@ -49,7 +49,10 @@ export const reservationSteps = {
       return stepOutcome(result);
     },
 
-  /** A live hold becomes a sale: the reservation first, then its products in id order, as sell() does. */
+  /**
+   * A live hold becomes a sale: the reservation first, then its products in id order, as
+   * sell() does, with the SALE movements written by the same insert sell() uses.
+   */
   sell: (async (ctx, event) => {
     const { orderId, paymentId } = event.data;
     const [result] = await ctx.run<StepRow>(sql`
@@ -63,7 +66,8 @@ export const reservationSteps = {
          where ri.order_id = ${orderId}::uuid and exists (select 1 from sold) order by p.id for update of p),
       moved as (
         update products p set on_hand = p.on_hand - l.quantity, reserved = p.reserved - l.quantity
-          from lines l where p.id = l.product_id),
+          from lines l where p.id = l.product_id returning p.id as product_id, -l.quantity as delta, p.on_hand),
+      recorded as (${recordMovements(sql`moved`, { reason: 'SALE', orderId })}),
       announced as (${outboxInsert(
         'catalog.stock.sold',
         sql`sold`,

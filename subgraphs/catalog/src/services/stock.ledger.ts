@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql, type Sql } from '@storegraph/common';
 
 /** One line of an order, or of a reservation: units of one product. */
 export interface StockLine {
@@ -65,17 +66,54 @@ export async function moveStock(tx: EntityManager, lines: readonly StockLine[], 
 export const linesJson = (lines: readonly StockLine[]): string =>
   JSON.stringify(lines.map((l) => ({ product_id: l.productId, quantity: l.quantity })));
 
-/** The UPDATE of a movement; `?` order: onHand sign, reserved sign, lines json. */
+/**
+ * The UPDATE of a movement; `?` order: onHand sign, reserved sign, lines json. Only for
+ * movements of `reserved` alone (a hold): a change of units on hand goes through
+ * moveLockedStock, which records it.
+ */
 export const MOVE_STOCK_SQL = `update products p
     set on_hand = p.on_hand + ? * x.quantity, reserved = p.reserved + ? * x.quantity
    from jsonb_to_recordset(?::jsonb) as x(product_id uuid, quantity int)
   where p.id = x.product_id`;
 
-/** Applies a movement to lines whose product rows this transaction has already locked (in id order). */
-export async function moveLockedStock(tx: EntityManager, lines: readonly StockLine[], movement: Movement): Promise<void> {
+/** Why units on hand changed, as `StockMovement.reason` shows it (an ADMIN's adjustment gives its own text). */
+export type MovementReason = 'RESTOCK' | 'CORRECTION' | 'SALE' | 'RETURN';
+
+/** What a movement of units on hand is recorded as: the reason, and the order behind it. */
+export interface MovementRecord {
+  reason: MovementReason | string;
+  orderId: string | null;
+}
+
+/**
+ * THE insert of the inventory history, for every writer of `on_hand`: one row per row of
+ * `moved` (a CTE of the statement that changed the stock, with columns product_id, delta
+ * and on_hand as left by the change). Zero deltas are not movements. Used inside the very
+ * statement that moves the stock, so the history cannot miss or invent a change.
+ */
+export function recordMovements(moved: Sql, record: MovementRecord): Sql {
+  return sql`insert into stock_movements (product_id, delta, on_hand, reason, order_id)
+    select m.product_id, m.delta, m.on_hand, ${record.reason}, ${record.orderId}::uuid from ${moved} m
+     where m.delta <> 0 order by m.product_id`;
+}
+
+/**
+ * Applies a movement to lines whose product rows this transaction has already locked (in id
+ * order). A movement of units on hand (a sale, a restock) needs its record.
+ */
+export async function moveLockedStock(tx: EntityManager, lines: readonly StockLine[], movement: Movement, record?: MovementRecord): Promise<void> {
   if (lines.length === 0) return;
+  if (movement.onHand !== 0 && !record) throw new Error('A change of units on hand needs its stock movement record');
   // The check constraint (0 <= reserved <= on_hand, on_hand >= 0) is the last line of defence.
-  await tx.execute(MOVE_STOCK_SQL, [movement.onHand, movement.reserved, linesJson(lines)]);
+  const moved = sql`update products p
+      set on_hand = p.on_hand + ${movement.onHand} * x.quantity, reserved = p.reserved + ${movement.reserved} * x.quantity
+     from jsonb_to_recordset(${linesJson(lines)}::jsonb) as x(product_id uuid, quantity int)
+    where p.id = x.product_id
+    returning p.id as product_id, ${movement.onHand} * x.quantity as delta, p.on_hand`;
+  const statement = record
+    ? sql`with moved as (${moved}), recorded as (${recordMovements(sql`moved`, record)}) select 1`
+    : moved;
+  await tx.execute(statement.text, [...statement.params]);
 }
 
 /**

@@ -4,11 +4,10 @@ import { Product } from '../entities';
 import { PRODUCT_COLUMNS } from './product.columns';
 
 /**
- * Which products a wishlist shows. Archiving does not exist yet: when products gain
- * `archived`, this becomes `not p.archived` and archived products drop out of every
- * wishlist (the saved row stays, so un-archiving brings it back).
+ * Which products a wishlist shows: archived products drop out of every wishlist and cannot
+ * be added (the saved row stays, so un-archiving would bring it back).
  */
-const LISTED_PRODUCT_SQL = 'true';
+const LISTED_PRODUCT_SQL = 'not p.archived';
 
 /**
  * A page of a user's wishlist, newest saved first: a backward range scan of

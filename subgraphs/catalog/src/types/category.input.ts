@@ -8,3 +8,12 @@ export class CreateCategoryInput {
   @Field(() => String)
   slug!: string;
 }
+
+@InputType()
+export class UpdateCategoryInput {
+  @Field(() => String, { nullable: true })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true })
+  slug?: string | null;
+}

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { PAID_ORDER_OF_PRODUCT_SQL } from '../../src/services/purchase.record';
 import { REVIEW_PAGES_SQL } from '../../src/services/review.service';
+import { STOCK_MOVEMENTS_PAGE_SQL } from '../../src/services/stock-movement.service';
 import { WISHLIST_PAGE_SQL } from '../../src/services/wishlist.service';
 import { startCatalog, type Harness } from './catalog.harness';
 
 /**
- * The statements behind a page of reviews, a page of a wishlist and the purchase check
+ * The statements behind a page of reviews, a page of a wishlist, the purchase check and a
+ * page of a product's stock movements
  * are served by indexes: planned (the very SQL the services run) on tables big enough and
  * ANALYZEd, enable_seqscan on. A sequential scan over any of these tables fails the test.
  */
@@ -47,7 +49,12 @@ beforeAll(async () => {
      on conflict do nothing`,
   );
   await h.sql(`insert into wishlist_items (id, user_id, product_id) select gen_random_uuid(), ?, id from products limit 30`, [user]);
-  await h.sql('vacuum analyze products, reservations, reservation_items, reviews, wishlist_items');
+  // 50 stock movements on each of 2,000 products.
+  await h.sql(
+    `insert into stock_movements (product_id, delta, on_hand, reason)
+     select p.id, 1, g, 'RESTOCK' from (select id from products order by id limit 2000) p, generate_series(1, 50) g`,
+  );
+  await h.sql('vacuum analyze products, reservations, reservation_items, reviews, wishlist_items, stock_movements');
 }, 120_000);
 
 afterAll(async () => {
@@ -89,4 +96,13 @@ it('the purchase check: the buyer index, not a scan of every sale', async () => 
   const plan = await explain(`select ${PAID_ORDER_OF_PRODUCT_SQL} as paid`, [user, productIds[0]]);
   expect(seqScans(plan)).toEqual([]);
   expect(indexes(plan)).toEqual(expect.arrayContaining(['reservations_sold_by_user_idx']));
+});
+
+it("a page of a product's stock movements: a backward range of its index, from the cursor", async () => {
+  const [product] = await h.sql<{ product_id: string }>('select product_id from stock_movements limit 1');
+  for (const after of [null, '1000000']) {
+    const plan = await explain(STOCK_MOVEMENTS_PAGE_SQL, [product.product_id, after, after, 51]);
+    expect(seqScans(plan)).toEqual([]);
+    expect(indexes(plan)).toContain('stock_movements_product_newest_idx');
+  }
 });

@@ -5,9 +5,11 @@ import {
   validateImages,
   validateName,
   validateQuantity,
+  validateReason,
   validateReview,
   validateSku,
   validateSlug,
+  validateStockDelta,
 } from '../../src/services/catalog.validation';
 
 function badInputFrom(fn: () => unknown): boolean {
@@ -88,5 +90,19 @@ describe('validateReview', () => {
     expect(refused({ rating: 3, title: 't', body: '' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'body' });
     expect(refused({ rating: 3, title: 't', body: 'y'.repeat(21) })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'body' });
     expect(refused({ rating: 1, title: 'x'.repeat(10), body: 'y'.repeat(20) })).toBeNull();
+  });
+});
+
+describe('stock adjustments', () => {
+  it('takes a non-zero whole delta within PostgreSQL integers', () => {
+    expect(validateStockDelta(-3)).toBe(-3);
+    expect(validateStockDelta(5)).toBe(5);
+    for (const delta of [0, 1.5, Number.NaN, 2_147_483_648, -2_147_483_648]) expect(badInputFrom(() => validateStockDelta(delta))).toBe(true);
+  });
+
+  it('takes a trimmed, non-blank reason of at most 200 characters', () => {
+    expect(validateReason('  recount ')).toBe('recount');
+    expect(validateReason('x'.repeat(200))).toHaveLength(200);
+    for (const reason of ['', '   ', 'x'.repeat(201)]) expect(badInputFrom(() => validateReason(reason))).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { badInput, executePrepared, isUuid, money, notFound, sql, type Money } from '@storegraph/common';
+import { badInput, conflict, executePrepared, isUuid, money, notFound, sql, type Money } from '@storegraph/common';
 import { CartItem } from '../entities';
 import type { OrdersContext } from '../context';
 import { Cart } from '../types/cart.type';
@@ -116,6 +116,9 @@ export class CartService {
       ctx.loaders.product.loadMany(lines.map((line) => line.product_id)),
     ]);
     if (!product) throw notFound('Product');
+    // CONFLICT, not BAD_USER_INPUT: the id is valid and names a product; it is the product's
+    // state (archived) that forbids the change, which is what the contract's CONFLICT means.
+    if (product.archived) throw conflict('This product is archived and can no longer be added to a cart');
     return product;
   }
 }

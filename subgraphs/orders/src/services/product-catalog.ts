@@ -1,10 +1,12 @@
 import { amountToMinor, JsonHttpClient, type HttpReply } from '@storegraph/common';
 
-/** What orders needs to know about a product: its current price. */
+/** What orders needs to know about a product: its current price, and whether it is still sold. */
 export interface CatalogProduct {
   id: string;
   priceMinor: number;
   currency: string;
+  /** Archived: stays on carts and orders that hold it, but no cart may take more of it. */
+  archived: boolean;
 }
 
 /**
@@ -16,10 +18,10 @@ export interface ProductCatalog {
 }
 
 const ENTITIES_QUERY =
-  'query($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id price { amount currency } } } }';
+  'query($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id price { amount currency } archived } } }';
 
 interface EntitiesResponse {
-  data?: { _entities: Array<{ id: string; price: { amount: string; currency: string } } | null> } | null;
+  data?: { _entities: Array<{ id: string; price: { amount: string; currency: string }; archived: boolean } | null> } | null;
   errors?: Array<{ message: string }>;
 }
 
@@ -56,7 +58,12 @@ export class HttpProductCatalog implements ProductCatalog {
     }
     for (const product of body.data._entities) {
       if (product) {
-        found.set(product.id, { id: product.id, priceMinor: amountToMinor(product.price.amount), currency: product.price.currency });
+        found.set(product.id, {
+          id: product.id,
+          priceMinor: amountToMinor(product.price.amount),
+          currency: product.price.currency,
+          archived: product.archived,
+        });
       }
     }
     return found;

@@ -106,3 +106,33 @@ describe('cart', () => {
     }
   });
 });
+
+describe('archived products in carts', () => {
+  const archive = (productId: string) =>
+    ok(h.catalogUrl, 'mutation($id: ID!) { archiveProduct(id: $id) { id } }', { id: productId }, actor(h.secret, 'ADMIN'));
+
+  it('addToCart and updateCartItem refuse an archived product with CONFLICT, cart unchanged', async () => {
+    const me = actor(h.secret);
+    const [kept, archived] = [await createProduct(h, '1.00'), await createProduct(h, '2.00')];
+    await addToCart(h, me, kept, 1);
+    await archive(archived);
+    const refused = await gql(h.ordersUrl, ADD, { p: archived, q: 1 }, me);
+    expect(codes(refused)).toEqual(['CONFLICT']);
+    expect(refused.errors?.[0].message).toMatch(/archived/);
+    expect(codes(await gql(h.ordersUrl, UPDATE, { p: archived, q: 2 }, me))).toEqual(['CONFLICT']);
+    expect((await ok<{ cart: CartShape }>(h.ordersUrl, CART, {}, me)).cart.items).toEqual([{ product: { id: kept }, quantity: 1 }]);
+  });
+
+  it('a cart that already holds it keeps the line and its price, and can still remove it', async () => {
+    const me = actor(h.secret);
+    const product = await createProduct(h, '3.00');
+    await addToCart(h, me, product, 2);
+    await archive(product);
+    expect((await ok<{ cart: CartShape }>(h.ordersUrl, CART, {}, me)).cart).toEqual({
+      items: [{ product: { id: product }, quantity: 2 }],
+      subtotal: { amount: '6.00', currency: 'USD' },
+    });
+    const removed = await ok<{ updateCartItem: CartShape }>(h.ordersUrl, UPDATE, { p: product, q: 0 }, me);
+    expect(removed.updateCartItem.items).toEqual([]);
+  });
+});
