@@ -5,9 +5,18 @@ import type { GatewayContext } from './context';
 /**
  * The mutations a client holding a bad token needs to get a good one again (or to end
  * its login). SDKs send their stored token with every request, so refusing these for a
- * stale token would leave a client no way back short of forgetting the token first.
+ * stale token would leave a client no way back short of forgetting the token first. A
+ * shopper who forgot their password holds a dead token too: the reset mutations are
+ * their way back in.
  */
-export const RECOVERY_MUTATIONS: ReadonlySet<string> = new Set(['register', 'login', 'refreshToken', 'logout']);
+export const RECOVERY_MUTATIONS: ReadonlySet<string> = new Set([
+  'register',
+  'login',
+  'refreshToken',
+  'logout',
+  'requestPasswordReset',
+  'resetPassword',
+]);
 
 /** Every root field the operation could select, through fragments, whatever its directives. */
 function rootFields(selectionSet: SelectionSetNode, fragments: Record<string, FragmentDefinitionNode>, seen = new Set<string>()): string[] {
@@ -22,7 +31,7 @@ function rootFields(selectionSet: SelectionSetNode, fragments: Record<string, Fr
   });
 }
 
-/** True when the operation is a mutation that only signs up, signs in, refreshes or logs out. */
+/** True when the operation is a mutation that only signs up, signs in, refreshes, logs out or resets a password. */
 export function onlyRecoversSession(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): boolean {
   if (operation.operation !== 'mutation') return false;
   const fields = rootFields(operation.selectionSet, fragments).filter((field) => field !== '__typename');

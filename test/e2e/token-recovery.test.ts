@@ -1,23 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import { importPKCS8, SignJWT } from 'jose';
 import { EnvReader, JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, readKeyMaterial } from '@storegraph/common';
-import { bearer, postGraphQL, unique } from '@storegraph/common/testing';
-import { LoginDocument, LogoutDocument, MeDocument, RefreshTokenDocument, RegisterDocument } from '@storegraph/sdk';
+import { bearer, postGraphQL, SmtpSink, tokenOf, unique } from '@storegraph/common/testing';
+import {
+  LoginDocument,
+  LogoutDocument,
+  MeDocument,
+  RefreshTokenDocument,
+  RegisterDocument,
+  RequestPasswordResetDocument,
+  ResetPasswordDocument,
+} from '@storegraph/sdk';
 import { startShop, type Stack } from './support/stack';
 import { connect, failure, signUp, type StoregraphClient } from './support/client';
 
 /**
  * An SDK client sends its stored token with every request. When that token has gone bad
  * (expired, revoked, garbage) the client must still be able to sign up, sign in, refresh
- * and log out; everything else keeps answering 401.
+ * and log out, and reset a forgotten password; everything else keeps answering 401.
  */
 describe('a client holding a bad token', () => {
   let stack: Stack;
   let api: StoregraphClient;
+  let smtp: SmtpSink;
   const badTokens: Record<string, () => Promise<string>> = {};
 
   beforeAll(async () => {
-    ({ stack, api } = await startShop());
+    smtp = await SmtpSink.start();
+    ({ stack, api } = await startShop({ env: { SMTP_URL: smtp.url } }));
     badTokens.garbage = async () => 'not-a-token';
     badTokens.expired = async () => {
       const keys = readKeyMaterial(new EnvReader(), 'development', { privateKey: true });
@@ -38,7 +48,10 @@ describe('a client holding a bad token', () => {
       return session.accessToken;
     };
   });
-  afterAll(() => stack?.stop());
+  afterAll(async () => {
+    await stack?.stop();
+    await smtp?.stop();
+  });
 
   it.each(['garbage', 'expired', 'revoked'])('with a %s token: register, login, refreshToken and logout work; me gets 401', async (kind) => {
     const stale = connect(stack.url, await badTokens[kind]());
@@ -64,6 +77,17 @@ describe('a client holding a bad token', () => {
     expect((await failure(fresh.request(MeDocument, {}))).status).toBe(401);
     // The other login of the same account lives on.
     expect((await connect(stack.url, register.accessToken).request(MeDocument, {})).me?.email).toBe(email);
+  });
+
+  it.each(['garbage', 'expired', 'revoked'])('with a %s token: requestPasswordReset and resetPassword work', async (kind) => {
+    const stale = connect(stack.url, await badTokens[kind]());
+    const session = await signUp(api, 'Forgetful');
+    expect(await stale.request(RequestPasswordResetDocument, { email: session.email })).toEqual({ requestPasswordReset: true });
+    const mail = await smtp.waitFor(session.email, 2); // after register's verification email
+    const token = tokenOf(mail.links.find((link) => link.includes('/reset-password?'))!);
+    const { resetPassword } = await stale.request(ResetPasswordDocument, { token, newPassword: 'remembered-at-last' });
+    expect(resetPassword.user.id).toBe(session.userId);
+    expect((await connect(stack.url, resetPassword.accessToken).request(MeDocument, {})).me?.id).toBe(session.userId);
   });
 
   it('refuses with 401 an operation that mixes a recovery mutation with anything else, running none of it', async () => {

@@ -36,6 +36,12 @@ export const RATE_RULES = {
   loginFailuresPerAddress: setting('client address', 'LOGIN_MAX_FAILURES_PER_ADDRESS', 'LOGIN_WINDOW_SECONDS', 50, 900),
   /** Each refresh locks and writes a token row; a client needs one per access-token lifetime. */
   refreshToken: setting('client address', 'REFRESH_RATE_LIMIT', 'REFRESH_RATE_WINDOW_SECONDS', 60, 60),
+  /** Reset emails asked for one address (flooding someone's inbox); counted whether or not it has an account. */
+  passwordResetPerEmail: setting('email', 'PASSWORD_RESET_RATE_LIMIT', 'PASSWORD_RESET_RATE_WINDOW_SECONDS', 5, 3600),
+  /** Reset emails asked for from one client address (spraying many inboxes). */
+  passwordResetPerAddress: setting('client address', 'PASSWORD_RESET_RATE_LIMIT_PER_ADDRESS', 'PASSWORD_RESET_RATE_WINDOW_SECONDS', 20, 3600),
+  /** Verification emails one signed-in user asks for again. */
+  emailVerificationPerUser: setting('user', 'EMAIL_VERIFICATION_RATE_LIMIT', 'EMAIL_VERIFICATION_RATE_WINDOW_SECONDS', 5, 3600),
   /** Each checkout prices a cart, writes an order and holds stock for RESERVATION_TTL_SECONDS. */
   checkout: setting('user', 'CHECKOUT_RATE_LIMIT', 'CHECKOUT_RATE_WINDOW_SECONDS', 10, 600),
   /** Each add asks the catalog and writes a cart line. */

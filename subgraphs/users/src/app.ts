@@ -16,8 +16,12 @@ import { buildSchema } from './schema';
 import { ensureAdminAccount } from './services/admin-account.service';
 import { AccountService } from './services/account.service';
 import { AddressService } from './services/address.service';
+import { Mailer } from './mail/mailer';
 import { AuthService } from './services/auth.service';
+import { EmailTokenService } from './services/email-token.service';
+import { EmailVerificationService } from './services/email-verification.service';
 import { LoginThrottleService } from './services/login-throttle.service';
+import { PasswordResetService } from './services/password-reset.service';
 import { RevocationService } from './services/revocation.service';
 import { RevocationSync } from './services/revocation-sync';
 import { SessionService } from './services/session.service';
@@ -38,6 +42,7 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
   const redis = createRedis(config.redisUrl, config.redisPrefix);
   redis.on('error', (err: Error) => logger.warn('redis error', { err }));
   let revocationSync: RevocationSync | undefined;
+  const mailer = Mailer.create(config.mail, logger);
   try {
     if (config.admin) {
       const outcome = await ensureAdminAccount(database.orm.em.fork(), config.admin);
@@ -51,7 +56,18 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
     const sessions = new SessionService(signer, revocations, config.refreshTokenTtlSeconds);
     const limits = new RateLimits(redis, config.rateLimits);
     const throttle = new LoginThrottleService(limits);
-    const auth = new AuthService(sessions, throttle);
+    const emailTokens = new EmailTokenService();
+    const emailVerification = new EmailVerificationService(emailTokens, mailer, limits, config.emailVerificationTtlSeconds);
+    const passwordReset = new PasswordResetService(
+      database.orm.em,
+      emailTokens,
+      sessions,
+      throttle,
+      limits,
+      mailer,
+      config.passwordResetTtlSeconds,
+    );
+    const auth = new AuthService(sessions, throttle, emailVerification);
     const account = new AccountService(sessions, throttle);
     const addresses = new AddressService(config.maxAddressesPerUser);
     const service = await createSubgraphService<UsersContext>({
@@ -60,12 +76,23 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
       schema,
       database,
       logger,
-      extendContext: createContextFactory({ auth, account, addresses, sessions, users: new UserService(), limits }),
+      extendContext: createContextFactory({
+        auth,
+        account,
+        addresses,
+        sessions,
+        users: new UserService(),
+        limits,
+        passwordReset,
+        emailVerification,
+      }),
       ready: async () => {
         await redis.ping();
       },
       onStop: async () => {
         await revocationSync?.stop();
+        // Emails already promised (a reset the caller was told about) go out before we stop.
+        await mailer.close();
         // Redis may be down at shutdown (nothing is lost: pending revocations are in the
         // table); quit() then resolves at once but leaves ioredis reconnecting.
         await redis.quit().catch(() => undefined);
@@ -75,6 +102,7 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
     return { ...service, config };
   } catch (err) {
     await revocationSync?.stop();
+    await mailer.close();
     redis.disconnect();
     await database.close();
     throw err;

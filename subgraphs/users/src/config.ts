@@ -9,7 +9,16 @@ import {
 import { emailProblem, normalizeEmail, passwordProblem } from './services/user-input.validator';
 
 /** The rate limits users enforces (see RATE_RULES in common for their settings). */
-export const USERS_RATE_RULES = ['register', 'login', 'refreshToken', 'loginFailuresPerEmail', 'loginFailuresPerAddress'] as const;
+export const USERS_RATE_RULES = [
+  'register',
+  'login',
+  'refreshToken',
+  'loginFailuresPerEmail',
+  'loginFailuresPerAddress',
+  'passwordResetPerEmail',
+  'passwordResetPerAddress',
+  'emailVerificationPerUser',
+] as const;
 export type UsersRateRules = Record<(typeof USERS_RATE_RULES)[number], RateRule>;
 
 /** The account that createApp ensures exists with role ADMIN (both settings set, or neither). */
@@ -29,6 +38,23 @@ export interface UsersConfig extends SubgraphConfig {
   revocationSyncIntervalMs: number;
   /** Addresses one account may keep. */
   maxAddressesPerUser: number;
+  mail: MailConfig;
+  /** How long an emailed password-reset link works. */
+  passwordResetTtlSeconds: number;
+  /** How long an emailed verification link works. */
+  emailVerificationTtlSeconds: number;
+}
+
+export interface MailConfig {
+  /** `smtp://host:port` (or smtps://, with credentials if any); null: write emails to `folder`. */
+  smtpUrl: string | null;
+  from: string;
+  /** Base of the links in emails, without a trailing slash. */
+  storefrontUrl: string;
+  /** Where emails go in development when SMTP_URL is unset. */
+  folder: string;
+  /** Connect, greeting and socket timeout of the SMTP client. */
+  smtpTimeoutMs: number;
 }
 
 export function readConfig(env: EnvReader = new EnvReader()): UsersConfig {
@@ -43,9 +69,29 @@ export function readConfig(env: EnvReader = new EnvReader()): UsersConfig {
     admin: readAdmin(env),
     revocationSyncIntervalMs: env.int('REVOCATION_SYNC_INTERVAL_MS', 1000, 50),
     maxAddressesPerUser: env.int('MAX_ADDRESSES_PER_USER', 20, 1),
+    mail: readMail(env, base.mode),
+    passwordResetTtlSeconds: env.int('PASSWORD_RESET_TTL_SECONDS', 3600, 60),
+    emailVerificationTtlSeconds: env.int('EMAIL_VERIFICATION_TTL_SECONDS', 86_400, 60),
   };
   env.done();
   return config;
+}
+
+function readMail(env: EnvReader, mode: SubgraphConfig['mode']): MailConfig {
+  const smtpUrl = env.optional('SMTP_URL') ?? null;
+  // A production store that silently writes its reset emails to a local folder has no
+  // working password reset: refuse to start instead.
+  if (!smtpUrl && mode === 'production') env.problem('SMTP_URL is required in production');
+  if (smtpUrl && !/^smtps?:\/\/[^/\s]+/.test(smtpUrl)) env.problem('SMTP_URL must look like smtp://host:port');
+  const storefrontUrl = env.string('STOREFRONT_URL', 'http://localhost:5173').replace(/\/+$/, '');
+  if (!/^https?:\/\/\S+$/.test(storefrontUrl)) env.problem('STOREFRONT_URL must be an http(s) URL');
+  return {
+    smtpUrl,
+    from: env.string('MAIL_FROM', 'Storegraph <no-reply@storegraph.localhost>'),
+    storefrontUrl,
+    folder: env.string('MAIL_FOLDER', '.mail'),
+    smtpTimeoutMs: env.int('SMTP_TIMEOUT_MS', 10_000, 100),
+  };
 }
 
 function readAdmin(env: EnvReader): AdminAccount | null {

@@ -7,6 +7,8 @@ import { createUserLoader } from './loaders/user.loader';
 import type { AccountService } from './services/account.service';
 import type { AddressService } from './services/address.service';
 import type { AuthService } from './services/auth.service';
+import type { EmailVerificationService } from './services/email-verification.service';
+import type { PasswordResetService } from './services/password-reset.service';
 import type { SessionService } from './services/session.service';
 import type { UserService } from './services/user.service';
 
@@ -22,6 +24,8 @@ export interface UsersServices {
   addresses: AddressService;
   sessions: SessionService;
   users: UserService;
+  passwordReset: PasswordResetService;
+  emailVerification: EmailVerificationService;
   /** Counted by the resolvers before the work (login counts its failures itself). */
   limits: RateLimits<keyof UsersRateRules>;
 }
@@ -29,12 +33,18 @@ export interface UsersServices {
 export interface UsersContext extends RequestContext {
   loaders: UsersLoaders;
   services: UsersServices;
+  /**
+   * Users this request proved to be without an access token, by an emailed token
+   * (verifyEmail, resetPassword): their owner-only fields may be shown in its answer.
+   */
+  provenUsers: Set<string>;
 }
 
 export function createContextFactory(services: UsersServices) {
   return (base: RequestContext): UsersContext => ({
     ...base,
     services,
+    provenUsers: new Set(),
     loaders: {
       user: createUserLoader(base.em, services.users),
       addresses: createAddressLoader(base.em, services.addresses),

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EnvReader } from '@storegraph/common';
 import { dropNamespace, testNatsNamespace, testRedisPrefix, testSubgraphConfig, unique } from '@storegraph/common/testing';
 import * as users from '@storegraph/users';
@@ -98,6 +100,7 @@ function serviceEnv(service: string): NodeJS.ProcessEnv {
     APP_MODE: 'development',
     REDIS_PREFIX: testRedisPrefix,
     NATS_NAMESPACE: testNatsNamespace,
+    MAIL_FOLDER: join(tmpdir(), 'storegraph-test-mail'),
     [`${service.toUpperCase()}_DATABASE_URL`]: config.databaseUrl,
   };
 }

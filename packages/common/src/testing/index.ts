@@ -6,3 +6,4 @@ export * from './identity';
 export * from './dev-keys';
 export * from './redis-server';
 export * from './ports';
+export * from './smtp-sink';

@@ -25,6 +25,10 @@ export class User {
   @Property({ type: 'text', fieldName: 'role' })
   role!: RoleName;
 
+  /** Set when the owner follows an emailed verification (or reset) link. GraphQL field: owner or ADMIN (resolver). */
+  @Property({ type: 'boolean', fieldName: 'email_verified' })
+  emailVerified: Opt<boolean> = false;
+
   /** Never a GraphQL field. */
   @Property({ type: 'text', fieldName: 'password_hash' })
   passwordHash!: string;

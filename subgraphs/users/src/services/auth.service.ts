@@ -2,6 +2,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { conflict, unauthenticated, type RequestContext } from '@storegraph/common';
 import { User } from '../entities';
 import type { AuthPayload } from '../types/auth-payload.type';
+import type { EmailVerificationService } from './email-verification.service';
 import type { LoginThrottleService } from './login-throttle.service';
 import { hashPassword, spendPasswordCheck, verifyPassword } from './password.service';
 import type { SessionService } from './session.service';
@@ -18,17 +19,28 @@ const WRONG_CREDENTIALS = 'Wrong email or password';
 
 /** Credentials: registering an account and signing in with email and password. */
 export class AuthService {
-  constructor(private readonly sessions: SessionService, private readonly throttle: LoginThrottleService) {}
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly throttle: LoginThrottleService,
+    private readonly verification: EmailVerificationService,
+  ) {}
 
-  /** Creates a CUSTOMER and signs them in; the unique index, not a lookup, decides duplicates. */
+  /**
+   * Creates a CUSTOMER and signs them in; the unique index, not a lookup, decides
+   * duplicates. The verification link's token commits with the account; the email goes
+   * out after commit without being waited for, so a slow or absent SMTP server neither
+   * fails nor slows registering.
+   */
   async register(ctx: RequestContext, input: NewAccount): Promise<AuthPayload> {
     const account = validateNewAccount(input);
     const passwordHash = await hashPassword(account.password);
     try {
-      return await ctx.em.transactional(async (tx) => {
+      const { payload, token } = await ctx.em.transactional(async (tx) => {
         const user = tx.create(User, { email: account.email, name: account.name, role: 'CUSTOMER', passwordHash });
-        return this.sessions.open(tx, user);
+        return { payload: await this.sessions.open(tx, user), token: this.verification.issue(tx, user) };
       });
+      this.verification.sendLink(payload.user, token);
+      return payload;
     } catch (err) {
       if (err instanceof UniqueConstraintViolationException) {
         throw conflict('An account with this email already exists');

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import {
   AccessTokenVerifier,
@@ -25,6 +27,8 @@ export function testUsersConfig(overrides: Record<string, string> = {}): UsersCo
       USERS_DATABASE_URL: testDatabaseUrl('users'),
       REDIS_PREFIX: testRedisPrefix,
       USERS_PORT: '0',
+      // Emails of suites that run no SMTP server land outside the worktree.
+      MAIL_FOLDER: join(tmpdir(), 'storegraph-test-mail'),
       ...overrides,
     }),
   );

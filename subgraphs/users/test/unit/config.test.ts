@@ -9,6 +9,7 @@ const production = {
   GATEWAY_SECRET: 'g'.repeat(40),
   JWT_PRIVATE_KEY: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   JWT_PUBLIC_KEY: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  SMTP_URL: 'smtp://mail.internal:25',
 };
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -70,7 +71,28 @@ describe('readConfig', () => {
       refreshToken: { points: 600, windowSeconds: 60 },
       loginFailuresPerEmail: { points: 50, windowSeconds: 900 },
       loginFailuresPerAddress: { points: 500, windowSeconds: 900 },
+      passwordResetPerEmail: { points: 50, windowSeconds: 3600 },
+      passwordResetPerAddress: { points: 200, windowSeconds: 3600 },
+      emailVerificationPerUser: { points: 50, windowSeconds: 3600 },
     });
+  });
+
+  it('reads the mail settings with their defaults; SMTP_URL is required in production only', () => {
+    expect(readConfig(new EnvReader(production))).toMatchObject({
+      mail: {
+        smtpUrl: 'smtp://mail.internal:25',
+        from: 'Storegraph <no-reply@storegraph.localhost>',
+        storefrontUrl: 'http://localhost:5173',
+        folder: '.mail',
+        smtpTimeoutMs: 10_000,
+      },
+      passwordResetTtlSeconds: 3600,
+      emailVerificationTtlSeconds: 86_400,
+    });
+    const { SMTP_URL: _omitted, ...withoutSmtp } = production;
+    expect(problemsOf(withoutSmtp)).toEqual(['SMTP_URL is required in production']);
+    const dev = readConfig(new EnvReader({ APP_MODE: 'development', STOREFRONT_URL: 'https://shop.example/', MAIL_FROM: 'a@b.test' }));
+    expect(dev.mail).toMatchObject({ smtpUrl: null, storefrontUrl: 'https://shop.example', from: 'a@b.test' });
   });
 
   it.each([
@@ -82,6 +104,10 @@ describe('readConfig', () => {
     [{ ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'short' }, 'at least 8'],
     [{ LOGIN_MAX_FAILURES: '0' }, 'LOGIN_MAX_FAILURES'],
     [{ ACCESS_TOKEN_TTL_SECONDS: 'soon' }, 'ACCESS_TOKEN_TTL_SECONDS'],
+    [{ SMTP_URL: 'mail.internal:25' }, 'SMTP_URL'],
+    [{ STOREFRONT_URL: 'shop.example' }, 'STOREFRONT_URL'],
+    [{ PASSWORD_RESET_TTL_SECONDS: '10' }, 'PASSWORD_RESET_TTL_SECONDS'],
+    [{ PASSWORD_RESET_RATE_LIMIT: '0' }, 'PASSWORD_RESET_RATE_LIMIT'],
   ])('reports a bad setting %p', (env, expected) => {
     expect(problemsOf({ ...production, ...env }).join('\n')).toContain(expected);
   });
