@@ -4,17 +4,15 @@ import {
   ChangePasswordDocument,
   LoginDocument,
   LogoutEverywhereDocument,
-  MeDocument,
   MyAddressesDocument,
   RefreshTokenDocument,
   RemoveAddressDocument,
-  StoregraphError,
   UpdateAddressDocument,
   UpdateProfileDocument,
   type AddressInput,
 } from '@storegraph/sdk';
 import { startShop, type Stack } from './support/stack';
-import { addToCart, checkout, connect, createProduct, failure, logIn, signUp, type Session, type StoregraphClient } from './support/client';
+import { addToCart, checkout, createProduct, failure, logIn, meStatus, signUp, type Session, type StoregraphClient } from './support/client';
 import { follow, openSocket, type LiveSocket } from './support/live';
 
 const PASSWORD = 'correct-horse-1';
@@ -36,16 +34,7 @@ describe('accounts through the gateway', () => {
   });
   afterAll(() => stack?.stop());
 
-  /** HTTP status and codes of `me` asked with `token`. */
-  async function me(token: string): Promise<{ status: number; codes: Array<string | undefined> }> {
-    try {
-      await connect(stack.url, token).request(MeDocument, {});
-      return { status: 200, codes: [] };
-    } catch (error) {
-      if (!(error instanceof StoregraphError)) throw error;
-      return { status: error.status ?? 0, codes: error.codes };
-    }
-  }
+  const me = (token: string) => meStatus(stack.url, token);
 
   /** An open subscription socket of `session`'s login, on a CONFIRMED order (which stays open). */
   async function liveSocket(session: Session, orderId: string): Promise<LiveSocket> {

@@ -1,7 +1,7 @@
-import { LoginDocument, LogoutDocument, MeDocument, RefreshTokenDocument, StoregraphError } from '@storegraph/sdk';
+import { LoginDocument, LogoutDocument, RefreshTokenDocument } from '@storegraph/sdk';
 import { OwnRedisServer, waitFor } from '@storegraph/common/testing';
 import { startShop, type Stack } from './support/stack';
-import { addToCart, checkout, connect, createProduct, failure, signUp, type StoregraphClient } from './support/client';
+import { addToCart, checkout, createProduct, failure, meStatus, signUp, type StoregraphClient } from './support/client';
 import { follow, openSocket } from './support/live';
 
 /**
@@ -32,16 +32,7 @@ describe('logout during a Redis outage', () => {
     await redisServer?.stop();
   });
 
-  /** HTTP status and codes of `me` asked with `token`. */
-  async function me(token: string): Promise<{ status: number; codes: Array<string | undefined> }> {
-    try {
-      await connect(stack.url, token).request(MeDocument, {});
-      return { status: 200, codes: [] };
-    } catch (error) {
-      if (!(error instanceof StoregraphError)) throw error;
-      return { status: error.status ?? 0, codes: error.codes };
-    }
-  }
+  const me = (token: string) => meStatus(stack.url, token);
 
   it('refuses the old access token (401) and closes its socket once Redis returns, never accepting it in between', async () => {
     const session = await signUp(api, 'Outage');

@@ -5,6 +5,7 @@ import {
   createStoregraphClient,
   CreateProductDocument,
   LoginDocument,
+  MeDocument,
   RegisterDocument,
   StoregraphError,
   type AuthPayloadFieldsFragment,
@@ -90,4 +91,15 @@ export async function addToCart(client: StoregraphClient, productId: string, qua
 export async function checkout(client: StoregraphClient, paymentToken = 'tok_visa', idempotencyKey?: string): Promise<string> {
   const { checkout: order } = await client.request(CheckoutDocument, { input: { paymentToken, idempotencyKey } });
   return order.id;
+}
+
+/** HTTP status and error codes of `me` asked with `token` (200 and none when it answers). */
+export async function meStatus(url: string, token: string): Promise<{ status: number; codes: Array<string | undefined> }> {
+  try {
+    await connect(url, token).request(MeDocument, {});
+    return { status: 200, codes: [] };
+  } catch (error) {
+    if (!(error instanceof StoregraphError)) throw error;
+    return { status: error.status ?? 0, codes: error.codes };
+  }
 }

@@ -1,6 +1,7 @@
 import { startCatalog, type Harness } from './catalog.harness';
 import { cursorOf, filterSql, orderingOf, pageSql, searchOf, type ProductFilterData } from '../../src/services/product-listing.query';
 import { ProductSort } from '../../src/types/product-sort.enum';
+import { explain as explainPlan, type PlanNode } from './query-plans';
 
 /**
  * Every sort order is served by an index: the page statement the listing runs (built by the
@@ -43,21 +44,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-
-function nodes(plan: PlanNode): PlanNode[] {
-  return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
-}
-
-async function explain(sql: string, params: unknown[]): Promise<PlanNode[]> {
-  const rows = await h.sql<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`explain (format json) ${sql}`, params);
-  return nodes(rows[0]['QUERY PLAN'][0].Plan);
-}
+const explain = (sql: string, params: unknown[]) => explainPlan(h, sql, params);
 
 /** Plans page 1 and, from its last row, page 2 (the keyset bound). */
 async function planPages(sort: ProductSort | null, filter: ProductFilterData): Promise<PlanNode[][]> {

@@ -4,6 +4,7 @@ import { REVIEW_PAGES_SQL } from '../../src/services/review.service';
 import { STOCK_MOVEMENTS_PAGE_SQL } from '../../src/services/stock-movement.service';
 import { WISHLIST_PAGE_SQL } from '../../src/services/wishlist.service';
 import { startCatalog, type Harness } from './catalog.harness';
+import { explain as explainPlan, type PlanNode } from './query-plans';
 
 /**
  * The statements behind a page of reviews, a page of a wishlist, the purchase check and a
@@ -61,18 +62,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-const nodes = (plan: PlanNode): PlanNode[] => [plan, ...(plan.Plans ?? []).flatMap(nodes)];
-
-async function explain(sql: string, params: unknown[]): Promise<PlanNode[]> {
-  const rows = await h.sql<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`explain (format json) ${sql}`, params);
-  return nodes(rows[0]['QUERY PLAN'][0].Plan);
-}
+const explain = (sql: string, params: unknown[]) => explainPlan(h, sql, params);
 
 const seqScans = (plan: PlanNode[]) => plan.filter((node) => node['Node Type'] === 'Seq Scan').map((node) => node['Relation Name']);
 const indexes = (plan: PlanNode[]) => plan.map((node) => node['Index Name']).filter(Boolean);
