@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { BaseContext } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
-import { type AccessTokenVerifier, type Caller, remoteAddress, type RequestIdentity, revocationKeys } from '@storegraph/common';
+import { type AccessTokenVerifier, type Caller, remoteAddress, type RequestIdentity, revocationKeys, serviceUnavailable } from '@storegraph/common';
 import { type IdentityAssertions, unauthenticated } from './identity-assertions';
 
 /** What every gateway operation carries: the verified caller and the header vouching for it. */
@@ -48,9 +48,7 @@ const refused = unauthenticated;
 
 /** Fail closed: without the revocation list a revoked token cannot be told from a good one. */
 export function cannotCheck(): GraphQLError {
-  return new GraphQLError('Cannot check the access token right now; try again', {
-    extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } },
-  });
+  return serviceUnavailable('Cannot check the access token right now; try again');
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {

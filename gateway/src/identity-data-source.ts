@@ -2,15 +2,12 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 // The enum is public API but only re-exported as a type from the package root.
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { HttpCallError, IDENTITY_HEADER, serviceUnavailable, type HttpReply, type JsonHttpClient } from '@storegraph/common';
+import { HttpCallError, IDENTITY_HEADER, serviceUnavailable, UNAVAILABLE_HTTP_STATUSES, type HttpReply, type JsonHttpClient } from '@storegraph/common';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from './context';
 
 /** A subgraph that does not answer within this long fails its part of the plan. */
 const SUBGRAPH_TIMEOUT_MS = 30_000;
-
-/** What a proxy or a draining subgraph answers when it cannot serve now. */
-const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
 
 /**
  * The gateway's only channel of trust to the subgraphs. Outgoing headers are built here
@@ -41,7 +38,7 @@ export class IdentityDataSource implements GraphQLDataSource<GatewayContext> {
       if (err instanceof HttpCallError) throw serviceUnavailable(undefined, err);
       throw err;
     }
-    if (UNAVAILABLE_STATUSES.has(reply.status)) throw serviceUnavailable();
+    if (UNAVAILABLE_HTTP_STATUSES.has(reply.status)) throw serviceUnavailable();
     const body = parse(reply.body, reply.contentType);
     if (reply.status < 200 || reply.status >= 300) throw httpError(reply.status, body);
     if (typeof body !== 'object' || body === null) throw new Error(`Expected JSON response body, but received: ${reply.body.slice(0, 200)}`);

@@ -5,6 +5,7 @@ export * from './auth';
 export * from './config';
 export * from './db';
 export * from './db-unavailable';
+export * from './entities-call';
 export * from './events';
 export * from './errors';
 export * from './federation';

@@ -1,4 +1,4 @@
-import { HttpCallError, IDENTITY_HEADER, JsonHttpClient, serviceUnavailable, signIdentity, type Caller, type HttpReply } from '@storegraph/common';
+import { callEntities, IDENTITY_HEADER, JsonHttpClient, signIdentity, type Caller } from '@storegraph/common';
 
 /** What catalog needs to know about a user: the name shown on their reviews. */
 export interface UserDirectory {
@@ -6,16 +6,9 @@ export interface UserDirectory {
   displayNameOf(caller: Caller): Promise<string | null>;
 }
 
-/** Answers of a users subgraph that is down or overloaded, not broken: the client may retry. */
-const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
 const UNAVAILABLE = 'Reviews cannot be written right now (the users service is unavailable); try again shortly';
 
 const ENTITIES_QUERY = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id name } } }';
-
-interface EntitiesResponse {
-  data?: { _entities: Array<{ id: string; name: string } | null> } | null;
-  errors?: Array<{ message: string }>;
-}
 
 /**
  * Asks the users subgraph through federation's `_entities`, as the caller: a User is
@@ -36,22 +29,16 @@ export class HttpUserDirectory implements UserDirectory {
   }
 
   async displayNameOf(caller: Caller): Promise<string | null> {
-    const headers = { [IDENTITY_HEADER]: signIdentity(this.gatewaySecret, { caller, clientIp: null }) };
-    const body = JSON.stringify({ query: ENTITIES_QUERY, variables: { r: [{ __typename: 'User', id: caller.userId }] } });
-    let response: HttpReply;
-    try {
-      response = await this.http.post(this.url, body, headers, this.timeoutMs);
-    } catch (err) {
-      // Refused, reset or timed out (USERS_TIMEOUT_MS): an outage, answered SERVICE_UNAVAILABLE.
-      if (err instanceof HttpCallError) throw serviceUnavailable(UNAVAILABLE, err);
-      throw err;
-    }
-    if (UNAVAILABLE_STATUSES.has(response.status)) throw serviceUnavailable(UNAVAILABLE);
-    if (response.status !== 200) throw new Error(`Users answered HTTP ${response.status}`);
-    const parsed = JSON.parse(response.body) as EntitiesResponse;
-    if (parsed.errors?.length || !parsed.data) {
-      throw new Error(`Users lookup failed: ${parsed.errors?.map((e) => e.message).join('; ') ?? 'no data'}`);
-    }
-    return parsed.data._entities[0]?.name ?? null;
+    // Refused, reset, timed out (USERS_TIMEOUT_MS) or 502/503/504: an outage, answered SERVICE_UNAVAILABLE.
+    const [user] = await callEntities<{ id: string; name: string }>(this.http, {
+      url: this.url,
+      query: ENTITIES_QUERY,
+      representations: [{ __typename: 'User', id: caller.userId }],
+      headers: { [IDENTITY_HEADER]: signIdentity(this.gatewaySecret, { caller, clientIp: null }) },
+      timeoutMs: this.timeoutMs,
+      service: 'Users',
+      unavailable: UNAVAILABLE,
+    });
+    return user?.name ?? null;
   }
 }

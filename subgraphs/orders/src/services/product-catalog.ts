@@ -1,4 +1,4 @@
-import { amountToMinor, JsonHttpClient, type HttpReply } from '@storegraph/common';
+import { amountToMinor, callEntities, JsonHttpClient } from '@storegraph/common';
 
 /** What orders needs to know about a product: its current price, and whether it is still sold. */
 export interface CatalogProduct {
@@ -20,9 +20,10 @@ export interface ProductCatalog {
 const ENTITIES_QUERY =
   'query($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id price { amount currency } archived } } }';
 
-interface EntitiesResponse {
-  data?: { _entities: Array<{ id: string; price: { amount: string; currency: string }; archived: boolean } | null> } | null;
-  errors?: Array<{ message: string }>;
+interface CatalogEntity {
+  id: string;
+  price: { amount: string; currency: string };
+  archived: boolean;
 }
 
 /**
@@ -44,19 +45,14 @@ export class HttpProductCatalog implements ProductCatalog {
   async getProducts(ids: string[]): Promise<Map<string, CatalogProduct>> {
     const found = new Map<string, CatalogProduct>();
     if (ids.length === 0) return found;
-    const representations = ids.map((id) => ({ __typename: 'Product', id }));
-    let response: HttpReply;
-    try {
-      response = await this.http.post(this.url, JSON.stringify({ query: ENTITIES_QUERY, variables: { r: representations } }), {}, this.timeoutMs);
-    } catch (err) {
-      throw new Error(`Catalog unreachable at ${this.url}`, { cause: err });
-    }
-    if (response.status !== 200) throw new Error(`Catalog answered HTTP ${response.status}`);
-    const body = JSON.parse(response.body) as EntitiesResponse;
-    if (body.errors?.length || !body.data) {
-      throw new Error(`Catalog lookup failed: ${body.errors?.map((e) => e.message).join('; ') ?? 'no data'}`);
-    }
-    for (const product of body.data._entities) {
+    const products = await callEntities<CatalogEntity>(this.http, {
+      url: this.url,
+      query: ENTITIES_QUERY,
+      representations: ids.map((id) => ({ __typename: 'Product', id })),
+      timeoutMs: this.timeoutMs,
+      service: 'Catalog',
+    });
+    for (const product of products) {
       if (product) {
         found.set(product.id, {
           id: product.id,
