@@ -1,11 +1,27 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { Kind, print, type DocumentNode } from 'graphql';
-import { createClient, type Client as WsClient, type ClientOptions as WsClientOptions } from 'graphql-ws';
+import { createClient, type ClientOptions as WsClientOptions } from 'graphql-ws';
+import { applySessionFailure, applySessionResult, operationAuth } from './auth-operations';
 import { StoregraphError } from './errors';
+import { RefreshTokenDocument } from './generated/graphql';
 import manifest from './generated/persisted-documents.json';
+import { isCloseEvent, isAuthClose, liveSubscription, SocketPool } from './live-subscription';
+import {
+  memorySessionStorage,
+  SessionKeeper,
+  type ClientSession,
+  type SessionEndedReason,
+  type SessionStorage,
+} from './session';
 
 // Runtime code here must run in browsers and React Native as well as Node 18+: no Node
 // imports, only `fetch` (injectable) and a WebSocket implementation (injectable).
+//
+// Two ways to hold the token:
+// - session mode (the default): the client keeps the access and refresh token pair itself
+//   (`sessionStorage`), stores the pair login/register/... return, renews it when a call is
+//   refused for its token, and reports a session that cannot be renewed (`onSessionEnded`);
+// - manual mode (`getToken` given): the app supplies the token; the client never refreshes.
 
 /** The part of a `fetch` response the client reads; the standard Response satisfies it. */
 export interface FetchResponseLike {
@@ -38,8 +54,20 @@ export interface StoregraphClientOptions {
   url: string;
   /** The graphql-ws endpoint; default: `url` with http(s) turned into ws(s). */
   wsUrl?: string;
-  /** Asked before every HTTP request and every WebSocket connection, so a refreshed token is used at once. */
+  /**
+   * Manual mode: asked before every HTTP request and every WebSocket connection, so a token
+   * the app refreshed is used at once. The client then keeps no session of its own (no
+   * automatic refresh; `sessionStorage` and `onSessionEnded` are unused).
+   */
   getToken?: TokenSource;
+  /** Session mode: where the session is kept (default: memory). See SessionStorage for browser and React Native. */
+  sessionStorage?: SessionStorage;
+  /**
+   * Session mode: called once when the session ends, because the server refused to renew it
+   * (`refresh_refused`) or this client logged out (`logged_out`): sign the user out. The same
+   * as `client.session.on('ended', ...)`.
+   */
+  onSessionEnded?: (reason: SessionEndedReason) => void;
   /** Default: the global `fetch`, looked up at call time so a polyfill installed later is used. */
   fetch?: FetchLike;
   /** Sent with every HTTP request (e.g. a client name for the server's logs). */
@@ -60,7 +88,13 @@ export type VariablesArgument<TVariables> = Record<string, never> extends TVaria
 
 export interface StoregraphClient {
   readonly url: string;
-  /** Runs a query or mutation; resolves to its data, rejects with StoregraphError on any error. */
+  /**
+   * Runs a query or mutation; resolves to its data, rejects with StoregraphError on any error.
+   * Session mode: when the gateway refuses the call's access token (HTTP 401 UNAUTHENTICATED),
+   * the session is renewed (one refresh for every call failing together) and the call is made
+   * once more with the new token; when it cannot be renewed the call rejects with that
+   * UNAUTHENTICATED error and the session ends.
+   */
   request<TResult, TVariables extends Variables>(
     document: TypedDocumentNode<TResult, TVariables>,
     ...variables: VariablesArgument<TVariables>
@@ -68,11 +102,19 @@ export interface StoregraphClient {
   /**
    * Starts a subscription over graphql-ws; each event's data, in order. Leaving the loop
    * (`break`, `return()`) ends the subscription; an error event rejects with StoregraphError.
+   * Session mode: a socket whose token is refused or expires is reconnected with the renewed
+   * token, and so is every open socket after any renewal; the subscription carries on (the
+   * first event after that is the order as it is now, which may repeat the last one).
    */
   subscribe<TResult, TVariables extends Variables>(
     document: TypedDocumentNode<TResult, TVariables>,
     ...variables: VariablesArgument<TVariables>
   ): AsyncIterableIterator<TResult>;
+  /**
+   * The session (session mode): its tokens, `set` for a pair obtained elsewhere, and events.
+   * In manual mode (`getToken` given) its `set` and `refresh` reject: the app holds the token.
+   */
+  readonly session: ClientSession;
   /** Closes the WebSocket, if one was opened. */
   dispose(): Promise<void>;
 }
@@ -127,19 +169,30 @@ const defaultFetch: FetchLike = (url, init) => {
   return globalFetch(url, init);
 };
 
+
+/** A call refused for its token: the gateway answers a bad, expired or revoked token with 401. */
+function tokenRefused(error: unknown): boolean {
+  return error instanceof StoregraphError && error.status === 401 && error.has('UNAUTHENTICATED');
+}
+
+function manualSession(): ClientSession {
+  const refuse = () => Promise.reject(new StoregraphError('This client was created with getToken: the app holds the token'));
+  return { get: async () => null, set: refuse, refresh: refuse, on: () => () => undefined };
+}
+
 export function createStoregraphClient(options: StoregraphClientOptions): StoregraphClient {
   const { url } = options;
   const fetchImpl = options.fetch ?? defaultFetch;
   const mode = options.persistedQueries ?? 'never';
   const wsUrl = options.wsUrl ?? url.replace(/^http/i, 'ws');
+  const manual = options.getToken !== undefined;
 
-  async function post(body: Record<string, unknown>): Promise<Answer> {
+  async function post(body: Record<string, unknown>, token: string | null | undefined): Promise<Answer> {
     const headers: Record<string, string> = {
       ...options.headers,
       'content-type': 'application/json',
       accept: 'application/graphql-response+json, application/json',
     };
-    const token = await options.getToken?.();
     if (token) headers.authorization = `Bearer ${token}`;
     let response: FetchResponseLike;
     let text: string;
@@ -175,36 +228,81 @@ export function createStoregraphClient(options: StoregraphClientOptions): Storeg
     );
   }
 
-  let ws: WsClient | null = null;
-  function wsClient(): WsClient {
-    ws ??= createClient({
+  /** One HTTP round (two for APQ's miss) of an operation, with `token`. */
+  async function run<TResult>(prepared: Prepared, variables: Variables, token: string | null | undefined): Promise<TResult> {
+    const { query, hash, operationName } = prepared;
+    const base = { operationName, variables };
+    if (hash === null || mode === 'never') return outcome<TResult>(await post({ ...base, query }, token));
+    const hashed = await post({ ...base, extensions: persistedQueryExtension(hash) }, token);
+    if (mode === 'auto' && notPersisted(hashed)) {
+      return outcome<TResult>(await post({ ...base, query, extensions: persistedQueryExtension(hash) }, token));
+    }
+    return outcome<TResult>(hashed);
+  }
+
+  // The refresh itself goes without the (refused) access token: the refresh token proves the session.
+  const refreshPrepared = prepare(RefreshTokenDocument);
+  const keeper = new SessionKeeper(options.sessionStorage ?? memorySessionStorage(), async (refreshToken) => {
+    const { refreshToken: pair } = await run<{ refreshToken: { accessToken: string; refreshToken: string } }>(
+      refreshPrepared,
+      { refreshToken },
+      null,
+    );
+    return { accessToken: pair.accessToken, refreshToken: pair.refreshToken };
+  });
+  if (options.onSessionEnded) keeper.on('ended', options.onSessionEnded);
+
+  const currentToken = async (): Promise<string | null | undefined> => (manual ? options.getToken?.() : keeper.accessToken());
+
+  const userShouldRetry = options.wsOptions?.shouldRetry ?? isCloseEvent;
+  const sockets = new SocketPool((generation) =>
+    createClient({
       ...options.wsOptions,
       url: wsUrl,
       webSocketImpl: options.webSocketImpl,
       // The contract's WebSocket authentication: the token in connection_init, asked per connection.
       connectionParams: async () => {
-        const token = await options.getToken?.();
+        const token = (await currentToken()) ?? undefined;
+        generation.token = token;
+        generation.connected = true;
         return token ? { authorization: `Bearer ${token}` } : {};
       },
-    });
-    return ws;
-  }
+      // Session mode renews a refused token itself; graphql-ws would retry it unchanged, with backoff.
+      shouldRetry: manual ? userShouldRetry : (cause) => !isAuthClose(cause) && userShouldRetry(cause),
+    }),
+  );
+  // Any new session (a refresh after an HTTP 401, a login) reaches open sockets at once.
+  if (!manual) keeper.on('changed', (tokens) => sockets.renewIdentity(tokens?.accessToken));
 
   return {
     url,
+    session: manual ? manualSession() : keeper,
 
     async request<TResult, TVariables extends Variables>(
       document: TypedDocumentNode<TResult, TVariables>,
       ...[variables]: VariablesArgument<TVariables>
     ): Promise<TResult> {
-      const { query, hash, operationName } = prepare(document);
-      const base = { operationName, variables: variables ?? {} };
-      if (hash === null || mode === 'never') return outcome<TResult>(await post({ ...base, query }));
-      const hashed = await post({ ...base, extensions: persistedQueryExtension(hash) });
-      if (mode === 'auto' && notPersisted(hashed)) {
-        return outcome<TResult>(await post({ ...base, query, extensions: persistedQueryExtension(hash) }));
+      const prepared = prepare(document);
+      const vars: Variables = variables ?? {};
+      const token = await currentToken();
+      if (manual) return run<TResult>(prepared, vars, token);
+      const auth = operationAuth(document);
+      const settle = async (data: TResult): Promise<TResult> => {
+        await applySessionResult(auth, keeper, data as Record<string, unknown>, vars);
+        return data;
+      };
+      try {
+        return await settle(await run<TResult>(prepared, vars, token));
+      } catch (error) {
+        if (auth.recovery || !token || !tokenRefused(error)) {
+          await applySessionFailure(auth, keeper, error, vars);
+          throw error;
+        }
+        const renewed = await keeper.recover(token);
+        if (renewed === null) throw error;
+        // Once: a renewed token refused again is the answer.
+        return settle(await run<TResult>(prepared, vars, renewed));
       }
-      return outcome<TResult>(hashed);
     },
 
     subscribe<TResult, TVariables extends Variables>(
@@ -214,60 +312,15 @@ export function createStoregraphClient(options: StoregraphClientOptions): Storeg
       const { query, hash, operationName } = prepare(document);
       // graphql-ws always carries the text; the hash rides along for a gateway that safelists.
       const extensions = hash !== null && mode !== 'never' ? persistedQueryExtension(hash) : undefined;
-      const inner = wsClient().iterate<TResult>({ query, operationName, variables: variables ?? {}, extensions });
-      const stop = async (): Promise<void> => {
-        await inner.return?.();
-      };
-      const iterator: AsyncIterableIterator<TResult> = {
-        async next(): Promise<IteratorResult<TResult>> {
-          let step: IteratorResult<{ data?: TResult | null; errors?: readonly unknown[] }>;
-          try {
-            step = await inner.next();
-          } catch (cause) {
-            throw subscriptionError(cause);
-          }
-          if (step.done) return { done: true, value: undefined };
-          const { data, errors } = step.value;
-          if (errors && errors.length > 0) {
-            await stop();
-            throw StoregraphError.fromGraphQLErrors(errors, { data: data ?? undefined });
-          }
-          if (data === undefined || data === null) {
-            await stop();
-            throw new StoregraphError('A subscription event without data or errors');
-          }
-          return { done: false, value: data };
-        },
-        async return(): Promise<IteratorResult<TResult>> {
-          await stop();
-          return { done: true, value: undefined };
-        },
-        [Symbol.asyncIterator]() {
-          return iterator;
-        },
-      };
-      return iterator;
+      return liveSubscription<TResult>({
+        sockets,
+        payload: { query, operationName, variables: variables ?? {}, extensions },
+        recover: manual ? undefined : (failed) => keeper.recover(failed),
+      });
     },
 
     async dispose(): Promise<void> {
-      const current = ws;
-      ws = null;
-      await current?.dispose();
+      await sockets.dispose();
     },
   };
-}
-
-/** graphql-ws rejects with GraphQL errors, a CloseEvent or an Error: one error type for all. */
-function subscriptionError(cause: unknown): StoregraphError {
-  if (cause instanceof StoregraphError) return cause;
-  if (Array.isArray(cause)) return StoregraphError.fromGraphQLErrors(cause);
-  if (isRecord(cause) && typeof cause.code === 'number') {
-    const reason = typeof cause.reason === 'string' && cause.reason ? cause.reason : 'no reason given';
-    // The gateway closes a socket whose token it refuses (4403) or whose token expired or was
-    // revoked while it was open (4401): the contract's UNAUTHENTICATED, so apps branch on one code.
-    const code = cause.code === 4401 || cause.code === 4403 ? 'UNAUTHENTICATED' : undefined;
-    const errors = code ? [{ message: reason, code, extensions: { code, closeCode: cause.code } }] : [];
-    return new StoregraphError(`Subscription socket closed (${cause.code}): ${reason}`, { cause, errors });
-  }
-  return new StoregraphError(`Subscription failed: ${describe(cause)}`, { cause });
 }

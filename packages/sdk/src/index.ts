@@ -5,3 +5,11 @@
 export * from './client';
 export * from './errors';
 export * from './generated/graphql';
+export {
+  memorySessionStorage,
+  type ClientSession,
+  type SessionEndedReason,
+  type SessionEvents,
+  type SessionStorage,
+  type SessionTokens,
+} from './session';
