@@ -112,6 +112,8 @@ interface Attempt<TResult> {
   generation: SocketGeneration;
   /** Opened right after this subscription renewed the session. */
   afterRenewal: boolean;
+  /** Whether it delivered an event (the gateway's first one is the order as it is now). */
+  delivered: boolean;
 }
 
 /**
@@ -141,6 +143,7 @@ export function liveSubscription<TResult>(options: LiveSubscriptionOptions): Asy
       },
       generation,
       afterRenewal: renewed,
+      delivered: false,
     };
     renewed = false;
     return opened;
@@ -157,8 +160,10 @@ export function liveSubscription<TResult>(options: LiveSubscriptionOptions): Asy
     if (finished) return false;
     if (current.generation.retired) return true;
     if (!options.recover || !error?.has('UNAUTHENTICATED')) return false;
-    // A socket opened with the token just renewed and refused at the door: renewing again would loop.
-    if (current.afterRenewal && !current.generation.everAcknowledged) return false;
+    // Refused again, with the token just renewed and before any event: renewing again would
+    // loop. Only a socket that was accepted and then closed (its token expired meanwhile) renews.
+    const expiredWhileOpen = isCloseEvent(error.cause) && current.generation.everAcknowledged;
+    if (current.afterRenewal && !current.delivered && !expiredWhileOpen) return false;
     const token = await options.recover(current.generation.token);
     if (token === null) return false;
     options.sockets.retire(current.generation);
@@ -200,6 +205,7 @@ export function liveSubscription<TResult>(options: LiveSubscriptionOptions): Asy
           finished = true;
           throw new StoregraphError('A subscription event without data or errors');
         }
+        current.delivered = true;
         return { done: false, value: data };
       }
     },

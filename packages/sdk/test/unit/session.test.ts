@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { buildSchema } from 'graphql';
+import { buildSchema, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import WebSocket, { WebSocketServer } from 'ws';
 import {
@@ -46,6 +46,8 @@ class FakeGateway {
   /** Authorization header of every non-refresh call, in order. */
   authorizations: Array<string | undefined> = [];
   refreshBehaviour: RefreshBehaviour = 'rotate';
+  /** False: the renewed access token is refused too (a broken server, or the login ended meanwhile). */
+  acceptRenewed = true;
   /** Holds refresh answers back so concurrent failures pile up behind one refresh. */
   refreshDelayMs = 30;
   /** Answer of an operation by name, when its token passes. */
@@ -88,7 +90,9 @@ class FakeGateway {
       return { body: { data: null, errors: [{ message: 'Refresh token is invalid, expired or revoked', extensions: { code: 'UNAUTHENTICATED' } }] } };
     }
     this.refreshTokens.set(presented, 'rotated');
-    return { body: { data: { refreshToken: this.authPayload(this.issue()) } } };
+    const pair = this.issue();
+    if (!this.acceptRenewed) this.accepted.delete(pair.accessToken);
+    return { body: { data: { refreshToken: this.authPayload(pair) } } };
   }
 
   private call(body: { operationName: string; variables: Record<string, unknown> }, headers: Record<string, string>) {
@@ -364,6 +368,8 @@ describe('SDK session over graphql-ws', () => {
   /** The order's status as it is now; each subscription starts with it, then follows `changes`. */
   let status: OrderStatus;
   let listeners: Array<() => void>;
+  /** Every subscription is refused with UNAUTHENTICATED, whatever the token. */
+  let refuseSubscriptions: boolean;
   const setStatus = (next: OrderStatus) => {
     status = next;
     for (const listener of listeners) listener();
@@ -376,6 +382,8 @@ describe('SDK session over graphql-ws', () => {
     useServer(
       {
         schema: buildSchema(apiSchemaSdl()),
+        onSubscribe: () =>
+          refuseSubscriptions ? [new GraphQLError('Sign in first', { extensions: { code: 'UNAUTHENTICATED' } })] : undefined,
         onConnect: (ctx) => {
           const token = String(ctx.connectionParams?.authorization ?? '').replace(/^Bearer /, '') || undefined;
           connections.push(token);
@@ -410,6 +418,7 @@ describe('SDK session over graphql-ws', () => {
     sockets.clear();
     status = 'PENDING';
     listeners = [];
+    refuseSubscriptions = false;
   });
 
   afterAll(async () => {
@@ -491,5 +500,30 @@ describe('SDK session over graphql-ws', () => {
     }
     expect(ended).toEqual(['refresh_refused']);
     expect(await client.session.get()).toBeNull();
+  });
+
+  it('renews once, not in a loop, when the renewed token is refused at the door or the subscription itself is refused', async () => {
+    const stale = expiredSession(gateway);
+    gateway.acceptRenewed = false;
+    const atTheDoor = clientFor(stale);
+    try {
+      const error = await failure(atTheDoor.subscribe(OrderStatusChangedDocument, { orderId: 'order-1' }).next());
+      expect(error.codes).toEqual(['UNAUTHENTICATED']);
+    } finally {
+      await atTheDoor.dispose();
+    }
+    expect(gateway.refreshCalls).toHaveLength(1);
+    expect(connections).toEqual([stale.accessToken, 'access-2']);
+
+    gateway.acceptRenewed = true;
+    refuseSubscriptions = true;
+    const refused = clientFor(gateway.issue());
+    try {
+      const error = await failure(refused.subscribe(OrderStatusChangedDocument, { orderId: 'order-1' }).next());
+      expect(error.codes).toEqual(['UNAUTHENTICATED']);
+    } finally {
+      await refused.dispose();
+    }
+    expect(gateway.refreshCalls).toHaveLength(2);
   });
 });
