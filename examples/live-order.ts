@@ -24,8 +24,12 @@ const url = process.env.STOREGRAPH_URL ?? 'http://localhost:4000/graphql';
 const paymentToken = process.env.PAYMENT_TOKEN ?? 'tok_visa';
 
 async function main(): Promise<void> {
-  let token: string | undefined;
-  const client = createStoregraphClient({ url, getToken: () => token, webSocketImpl: WebSocket });
+  // The client keeps the session register returns, and renews it when the access token expires.
+  const client = createStoregraphClient({
+    url,
+    webSocketImpl: WebSocket,
+    onSessionEnded: (reason) => console.log(`session ended (${reason}): sign in again`),
+  });
   try {
     let { products } = await client.request(ProductsDocument, { first: 2, filter: { inStock: true } });
     if (products.edges.length === 0) await stockAProduct(url);
@@ -34,7 +38,6 @@ async function main(): Promise<void> {
 
     const email = `shopper-${Date.now()}@example.com`;
     const { register } = await client.request(RegisterDocument, { input: { email, password: 'example-password', name: 'Example Shopper' } });
-    token = register.accessToken;
     console.log(`signed up as ${register.user.email}`);
 
     for (const { node } of products.edges) {
@@ -65,9 +68,8 @@ async function stockAProduct(gatewayUrl: string): Promise<void> {
   const email = process.env.ADMIN_EMAIL;
   const password = process.env.ADMIN_PASSWORD;
   if (!email || !password) return;
-  let token: string | undefined;
-  const admin = createStoregraphClient({ url: gatewayUrl, getToken: () => token });
-  token = (await admin.request(LoginDocument, { email, password })).login.accessToken;
+  const admin = createStoregraphClient({ url: gatewayUrl });
+  await admin.request(LoginDocument, { email, password });
   await admin.request(CreateProductDocument, {
     input: { sku: `EXAMPLE-${Date.now()}`, name: 'Example teapot', description: 'Cast iron', price: '24.90', stock: 50 },
   });
