@@ -210,9 +210,12 @@ export class SessionKeeper implements ClientSession {
       tokens = await this.refresher(stored.refreshToken);
     } catch (error) {
       if (!(error instanceof StoregraphError && error.has('UNAUTHENTICATED'))) throw error;
+      // The app signed in anew (or out) while the refresh was out: that session stands.
+      if (this.cached !== stored) return this.cached?.accessToken ?? null;
       await this.end('refresh_refused');
       return null;
     }
+    if (this.cached !== stored) return this.cached?.accessToken ?? null;
     await this.set(tokens);
     return tokens.accessToken;
   }

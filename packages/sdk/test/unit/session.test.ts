@@ -331,6 +331,21 @@ describe('SDK session over HTTP', () => {
     expect(locked).toEqual(['enter', 'leave']);
   });
 
+  it('a pair the app sets while a refresh is out stands: the refreshed one does not overwrite it', async () => {
+    const gateway = new FakeGateway();
+    gateway.refreshDelayMs = 100;
+    const client = createStoregraphClient({ url, fetch: gateway.fetch, sessionStorage: memorySessionStorage(expiredSession(gateway)) });
+    const pending = client.request(MeDocument);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const other = gateway.issue();
+    await client.session.set(other);
+
+    expect((await pending).me?.id).toBe('user-1');
+    expect(gateway.refreshCalls).toEqual(['refresh-1']);
+    expect(await client.session.get()).toEqual(other);
+    expect(gateway.authorizations.slice(-1)).toEqual([`Bearer ${other.accessToken}`]);
+  });
+
   it('without a session, and in manual mode (getToken), a 401 is passed on and nothing is refreshed', async () => {
     const gateway = new FakeGateway();
     const anonymous = createStoregraphClient({ url, fetch: gateway.fetch });
