@@ -25,11 +25,30 @@ interface SubgraphDatabase {
   migrations: MigrationObject[];
 }
 
+export interface MigrationSettings {
+  databases: { name: string; url: string }[];
+  timeouts: typeof DEFAULT_DATABASE_TIMEOUTS;
+}
+
+/** What the migration reads from its environment (scripts/check-manifests.ts holds the Job to it). */
+export function readMigrationSettings(env: EnvReader, names: readonly string[] = MIGRATED_SUBGRAPHS): MigrationSettings {
+  const settings = {
+    databases: names.map((name) => ({ name, url: readDatabaseUrl(env, name) })),
+    timeouts: {
+      acquireMs: env.int('DATABASE_ACQUIRE_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.acquireMs, 100),
+      // A migration may rewrite a big table: it is not bound by the request timeout.
+      statementMs: 0,
+    },
+  };
+  env.done();
+  return settings;
+}
+
 /** Loaded by name from the built package (`@storegraph/<name>/dist/...`), as the service loads them. */
-function subgraphDatabase(env: EnvReader, name: string): SubgraphDatabase {
-  const { entities } = require(`@storegraph/${name}/dist/entities`) as { entities: SubgraphDatabase['entities'] };
-  const { migrations } = require(`@storegraph/${name}/dist/migrations`) as { migrations: MigrationObject[] };
-  return { name, url: readDatabaseUrl(env, name), entities, migrations };
+function subgraphDatabase(db: { name: string; url: string }): SubgraphDatabase {
+  const { entities } = require(`@storegraph/${db.name}/dist/entities`) as { entities: SubgraphDatabase['entities'] };
+  const { migrations } = require(`@storegraph/${db.name}/dist/migrations`) as { migrations: MigrationObject[] };
+  return { ...db, entities, migrations };
 }
 
 function shown(url: string): string {
@@ -55,14 +74,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(`usage: migrate.js [--wait] [${MIGRATED_SUBGRAPHS.join(' | ')} ...]${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`);
     return 2;
   }
-  const env = new EnvReader();
-  const timeouts = {
-    acquireMs: env.int('DATABASE_ACQUIRE_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.acquireMs, 100),
-    // A migration may rewrite a big table: it is not bound by the request timeout.
-    statementMs: 0,
-  };
-  const databases = (names.length > 0 ? names : [...MIGRATED_SUBGRAPHS]).map((name) => subgraphDatabase(env, name));
-  env.done();
+  const { databases: urls, timeouts } = readMigrationSettings(new EnvReader(), names.length > 0 ? names : MIGRATED_SUBGRAPHS);
+  const databases = urls.map(subgraphDatabase);
 
   for (const db of databases) {
     if (!wait) {
