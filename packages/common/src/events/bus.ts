@@ -69,11 +69,16 @@ export class EventBus {
    * subjects and duplicate window brought to what is declared. `replicas`
    * (NATS_STREAM_REPLICAS, which the services pass) is how many JetStream servers keep each
    * stream, the dead letters too, and is applied to existing streams as well; consumers
-   * inherit it. Above 1 the server must be a JetStream cluster of at least as many nodes,
-   * else declaring fails and the service does not start. Without it (the dlq CLI) existing
+   * inherit it. Above 1 NATS must be a JetStream cluster of at least as many nodes, else
+   * declaring fails and the service does not start. Without it (the dlq CLI) existing
    * streams keep theirs and new ones get 1.
    */
   async ensureStreams(replicas?: number): Promise<void> {
+    if (replicas !== undefined && replicas > 1 && !this.nc.info?.cluster) {
+      // A single server refuses such a stream when it is created, but takes the count on an
+      // update and keeps one copy all the same: say so before anything changes.
+      throw new Error(`NATS_STREAM_REPLICAS=${replicas} needs a JetStream cluster of at least ${replicas} nodes; ${this.nc.getServer()} is a single server`);
+    }
     for (const def of Object.values(streams)) {
       const name = this.stream(def.name);
       const config = {
