@@ -14,7 +14,7 @@ beforeAll(() => {
   base = render(root, 'base');
   production = render(root, 'overlays/production');
   dev = render(root, 'overlays/dev');
-});
+}, 60_000);
 
 type Mutable = K8sObject & Record<string, any>;
 
@@ -43,7 +43,7 @@ describe('deploy/k8s', () => {
     // Production brings no secret of its own: it expects storegraph-secrets from outside.
     expect(kinds(production, 'Secret')).toEqual([]);
     expect(kinds(dev, 'Secret')).toEqual(['storegraph-secrets']);
-  });
+  }, 120_000);
 
   it('finds a field the schema does not know, and a value of the wrong type', () => {
     const typo = changed(production, 'Deployment', 'orders', (o) => {
@@ -55,7 +55,7 @@ describe('deploy/k8s', () => {
       container(o).ports[0].containerPort = '4003';
     });
     expect(validateSchemas(wrongType)).toEqual([expect.stringMatching(/Deployment\/orders: .*containerPort must be integer/)]);
-  });
+  }, 120_000);
 
   it('finds a setting the service does not read, and one compose gives that the manifests lost', () => {
     const renamed = changed(production, 'ConfigMap', 'orders-config', (o) => {
@@ -119,6 +119,19 @@ describe('deploy/k8s', () => {
     expect(checkAgreement(root, 'production', open, base)).toEqual([
       'production: NetworkPolicy for payments admits gateway, orders; the code calls it from gateway',
     ]);
+  });
+
+  it('finds a service without autoscaler, limits or its wait for migrations', () => {
+    const noHpa = structuredClone(production).filter((o) => !(o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === 'users'));
+    expect(checkAgreement(root, 'production', noHpa, base)).toEqual(['production: users: no HorizontalPodAutoscaler scales its Deployment']);
+    const noLimit = changed(production, 'Deployment', 'gateway', (o) => {
+      delete container(o).resources.limits.memory;
+    });
+    expect(checkAgreement(root, 'production', noLimit, base)).toEqual(['production: Deployment/gateway container gateway: no memory limits']);
+    const noWait = changed(production, 'Deployment', 'payments', (o) => {
+      o.spec.template.spec.initContainers[0].command = ['node', 'scripts/dist/migrate.js', '--wait', 'orders'];
+    });
+    expect(checkAgreement(root, 'production', noWait, base)).toEqual(['production: Deployment/payments: no initContainer waits for the payments migrations']);
   });
 
   it('finds a development pod that would generate keys of its own', () => {
