@@ -474,6 +474,12 @@ export function checkAgreement(rootDir: string, overlay: string, objects: K8sObj
 
   // One image for every Storegraph program (the Dockerfile builds one); in the base it is compose's.
   for (const other of others) if (images.has(other.image)) problems.push(`${other.where}: runs the Storegraph image but no known program`);
+  // PostgreSQL, NATS and Redis: the same release as docker-compose.yml runs, so both are tried on one.
+  const composeImages = new Map(Object.values(compose).flatMap((c) => (c.image ? [[imageName(c.image), c.image] as const] : [])));
+  for (const other of others) {
+    const same = composeImages.get(imageName(other.image));
+    if (same !== undefined && same !== other.image) problems.push(`${other.where}: image ${other.image}, docker-compose.yml runs ${same}`);
+  }
   if (images.size !== 1) problems.push(`the Storegraph containers use ${images.size} images: ${[...images].join(', ')}`);
   const composeImage = compose.gateway?.image;
   if (base && composeImage) {

@@ -104,6 +104,12 @@ describe('deploy/k8s', () => {
     expect(checkAgreement(root, 'production', image, base)).toEqual([
       'production: the Storegraph containers use 2 images: registry.example.com/storegraph:0.1.0, registry.example.com/storegraph:0.0.9',
     ]);
+    const nats = changed(production, 'StatefulSet', 'nats', (o) => {
+      container(o).image = 'nats:2.9-alpine';
+    });
+    expect(checkAgreement(root, 'production', nats, base)).toEqual([
+      'production: StatefulSet/nats container nats: image nats:2.9-alpine, docker-compose.yml runs nats:2.10-alpine',
+    ]);
   });
 
   it('finds a subgraph that admits a caller its code does not have, or shuts out one it has', () => {
