@@ -46,6 +46,8 @@ export interface OrmOptions {
   poolMax?: number;
   timeouts?: DatabaseTimeouts;
   debug?: boolean;
+  /** false opens without applying migrations (scripts/migrate.ts --wait only looks at what is pending). */
+  migrate?: boolean;
 }
 
 export interface Database {
@@ -96,6 +98,6 @@ export async function openDatabase(options: OrmOptions): Promise<Database> {
     total += 1;
     if (requestScope.getStore()) requests += 1;
   });
-  await orm.getMigrator().up();
+  if (options.migrate !== false) await orm.getMigrator().up();
   return { orm, queryCount: () => requests, totalQueryCount: () => total, close: () => orm.close(true) };
 }

@@ -19,6 +19,8 @@ export interface SubgraphConfig extends InfraConfig {
   databaseTimeouts: DatabaseTimeouts;
   gatewaySecret: string;
   currency: string;
+  /** NATS_STREAM_REPLICAS: how many JetStream servers keep each stream this subgraph declares. */
+  natsStreamReplicas: number;
 }
 
 export function readSubgraphConfig(env: EnvReader, service: string, defaultPort: number): SubgraphConfig {
@@ -33,6 +35,7 @@ export function readSubgraphConfig(env: EnvReader, service: string, defaultPort:
     },
     gatewaySecret: readKeyMaterial(env, mode, {}).gatewaySecret,
     currency: env.string('STORE_CURRENCY', 'USD'),
+    natsStreamReplicas: env.int('NATS_STREAM_REPLICAS', 1, 1),
     ...readInfra(env),
   };
 }

@@ -53,6 +53,7 @@ export async function createApp(config: CatalogConfig, options: CatalogAppOption
       name: 'catalog',
       natsUrl: config.natsUrl,
       natsNamespace: config.natsNamespace,
+      streamReplicas: config.natsStreamReplicas,
       orm: database.orm,
       logger,
       subscriptions: catalogSubscriptions(config),

@@ -73,6 +73,7 @@ export async function createApp(config: OrdersConfig, deps: OrdersDeps = {}): Pr
       name: 'orders',
       natsUrl: config.natsUrl,
       natsNamespace: config.natsNamespace,
+      streamReplicas: config.natsStreamReplicas,
       orm: database.orm,
       logger,
       subscriptions: orderSubscriptions(saga),

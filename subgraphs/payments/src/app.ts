@@ -71,6 +71,7 @@ export async function createApp(config: PaymentsConfig, deps: PaymentsDeps = {})
       name: 'payments',
       natsUrl: config.natsUrl,
       natsNamespace: config.natsNamespace,
+      streamReplicas: config.natsStreamReplicas,
       orm: database.orm,
       logger,
       subscriptions: subscriptions({ capture, refund }),

@@ -64,8 +64,21 @@ export class EventBus {
     return `${this.namespace.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${name}`;
   }
 
-  /** Declares every stream (file storage) idempotently: created when missing, else left as is. */
-  async ensureStreams(): Promise<void> {
+  /**
+   * Declares every stream (file storage) idempotently: created when missing, else its
+   * subjects and duplicate window brought to what is declared. `replicas`
+   * (NATS_STREAM_REPLICAS, which the services pass) is how many JetStream servers keep each
+   * stream, the dead letters too, and is applied to existing streams as well; consumers
+   * inherit it. Above 1 NATS must be a JetStream cluster of at least as many nodes, else
+   * declaring fails and the service does not start. Without it (the dlq CLI) existing
+   * streams keep theirs and new ones get 1.
+   */
+  async ensureStreams(replicas?: number): Promise<void> {
+    if (replicas !== undefined && replicas > 1 && !this.nc.info?.cluster) {
+      // A single server refuses such a stream when it is created, but takes the count on an
+      // update and keeps one copy all the same: say so before anything changes.
+      throw new Error(`NATS_STREAM_REPLICAS=${replicas} needs a JetStream cluster of at least ${replicas} nodes; ${this.nc.getServer()} is a single server`);
+    }
     for (const def of Object.values(streams)) {
       const name = this.stream(def.name);
       const config = {
@@ -75,10 +88,15 @@ export class EventBus {
         retention: RetentionPolicy.Limits,
         duplicate_window: 120 * SECOND_NS,
         max_age: 7 * 24 * 3600 * SECOND_NS,
+        num_replicas: replicas ?? 1,
       };
       try {
         await this.jsm.streams.info(name);
-        await this.jsm.streams.update(name, { subjects: config.subjects, duplicate_window: config.duplicate_window });
+        await this.jsm.streams.update(name, {
+          subjects: config.subjects,
+          duplicate_window: config.duplicate_window,
+          ...(replicas === undefined ? {} : { num_replicas: replicas }),
+        });
       } catch (err) {
         if (!isNotFound(err)) throw err;
         await this.jsm.streams.add(config).catch((addErr: unknown) => {

@@ -9,6 +9,8 @@ export interface EventRuntimeOptions {
   name: string;
   natsUrl: string;
   natsNamespace: string;
+  /** NATS_STREAM_REPLICAS: JetStream servers that keep each stream (default 1). */
+  streamReplicas?: number;
   orm: MikroORM;
   logger: Logger;
   /** The subgraph's manifest (src/events/subscriptions.ts); empty for a pure producer. */
@@ -42,7 +44,7 @@ export async function startEventRuntime(options: EventRuntimeOptions): Promise<E
     namespace: options.natsNamespace,
     logger,
   });
-  await bus.ensureStreams();
+  await bus.ensureStreams(options.streamReplicas);
   const relay =
     options.relay === false
       ? null
