@@ -164,6 +164,8 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
     checkIntervalMs: config.revocationCheckMs,
     uncheckedCloseMs: config.revocationUncheckedCloseMs,
   });
+  const socketLimits = new SocketLimits(config.webSocketLimits);
+  socketLimits.onRefusal = (limit) => refusals.count(limit);
   const webSockets = attachWebSocketServer({
     server,
     apollo,
@@ -174,7 +176,7 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
     formatError: gatewayFormatError(development),
     trustProxy: config.trustProxy,
     guard,
-    socketLimits: new SocketLimits(config.webSocketLimits),
+    socketLimits,
     accepts: (query) => safelist === null || safelist.has(sha256(query)),
     admitOperation: async (clientIp) => {
       const refused = await rateLimit.check(clientIp);

@@ -36,6 +36,7 @@ function destination(): NodeJS.WritableStream {
     sync: true,
     destination: process.stdout,
     translateTime: 'HH:MM:ss.l',
+    singleLine: true,
     ignore: 'pid,hostname,service',
   });
 }
