@@ -105,6 +105,30 @@ describe('one trace per order', () => {
   });
 });
 
+describe("a client's trace context", () => {
+  it('is continued by the gateway and passed on to the subgraphs', async () => {
+    exporter.reset();
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const response = await fetch(shop.stack.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+      body: JSON.stringify({ query: 'query Categories { categories { id } }' }),
+    });
+    expect(response.status).toBe(200);
+    await response.text();
+    await waitFor(() => exporter.getFinishedSpans().some((s) => scopeOf(s) === 'catalog' && s.kind === SpanKind.SERVER), {
+      what: "catalog's server span",
+    });
+    const spans = exporter.getFinishedSpans();
+    const gateway = spans.find((s) => scopeOf(s) === 'gateway' && s.kind === SpanKind.SERVER)!;
+    expect(gateway.name).toBe('query Categories');
+    expect(gateway.spanContext().traceId).toBe(traceId);
+    expect(parentOf(gateway)).toBe('00f067aa0ba902b7');
+    const catalog = spans.find((s) => scopeOf(s) === 'catalog' && s.kind === SpanKind.SERVER)!;
+    expect(catalog.spanContext().traceId).toBe(traceId);
+  });
+});
+
 describe('/metrics', () => {
   async function scrape(url: string): Promise<string> {
     const response = await fetch(new URL('/metrics', url));
