@@ -26,6 +26,7 @@ import { connect } from '@nats-io/transport-node';
 import { JsonHttpClient } from '@storegraph/common';
 import { cpuSnapshot, printCpuPerOrder, stackProcesses } from './cpu-usage';
 import { startPerf, stopPerf, summarizePerf } from './perf-profile';
+import { startOtlpSink } from './otlp-sink';
 import { summarizeProfiles } from './profile-summary';
 
 const ROOT = resolve(__dirname, '../..');
@@ -77,6 +78,8 @@ async function main(): Promise<void> {
     process.env.BENCH_PG_SOCKET
       ? `postgres://postgres@localhost/storegraph_bench_${name}?host=${encodeURIComponent(process.env.BENCH_PG_SOCKET)}`
       : `postgres://postgres@127.0.0.1:5432/storegraph_bench_${name}`;
+  // BENCH_TRACING=1: every service exports its spans over OTLP to a sink in this process.
+  const sink = process.env.BENCH_TRACING === '1' ? await startOtlpSink() : null;
   const stack = spawn(process.execPath, [join(ROOT, 'scripts/dist/start.js')], {
     cwd: ROOT,
     stdio: ['ignore', process.env.BENCH_STACK_LOG ? 'inherit' : 'ignore', 'inherit'],
@@ -94,6 +97,7 @@ async function main(): Promise<void> {
       ADMIN_PASSWORD: ADMIN.password,
       // A dozen shoppers on one address place thousands of orders a minute: far past a store's limits.
       RATE_LIMIT_MULTIPLIER: process.env.RATE_LIMIT_MULTIPLIER ?? '100000',
+      ...(sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {}),
       ...(PROFILE ? { SERVICE_NODE_ARGS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
     },
   });
@@ -128,7 +132,9 @@ async function main(): Promise<void> {
       const counts = new Map<string, [number, number]>();
       for (const [name, port] of [['users', 4001], ['catalog', 4002], ['orders', 4003], ['payments', 4004]] as const) {
         const metrics = await (await fetch(`http://localhost:${port}/metrics`)).text();
-        counts.set(name, [Number(metrics.match(/source="all"} (\d+)/)?.[1] ?? NaN), Number(metrics.match(/source="request"} (\d+)/)?.[1] ?? NaN)]);
+        // storegraph_sql_statements_total{source="request"|"background",service=...}
+        const statements = (source: string) => Number(new RegExp(`^storegraph_sql_statements_total\\{source="${source}"[^}]*\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? NaN);
+        counts.set(name, [statements('request') + statements('background'), statements('request')]);
       }
       return counts;
     };
@@ -228,10 +234,12 @@ async function main(): Promise<void> {
       console.log(`SQL statements, ${name.padEnd(8)}  ${((all - allBefore) / placedAt.size).toFixed(1)} per order (${((requests - requestsBefore) / placedAt.size).toFixed(1)} serving requests)`);
     }
     printCpuPerOrder(cpuBefore, cpuAfter, placedAt.size, cpuSeconds);
+    if (sink) console.log(`tracing on:               ${sink.posts()} OTLP exports, ${(sink.bytes() / 1e6).toFixed(1)} MB`);
     if (perf) summarizePerf(join(profileDir, 'perf.data'), stackProcesses(stack.pid!));
     await nc.close();
   } finally {
     await stopStack();
+    await sink?.close();
   }
   if (PROFILE) summarizeProfiles(profileDir);
 }

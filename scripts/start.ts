@@ -49,7 +49,14 @@ async function main(): Promise<void> {
     });
   };
   const startChild = (name: string, script: string, env: NodeJS.ProcessEnv) => {
-    const child = new Child(name, join(rootDir, script), { cwd: rootDir, env: { ...process.env, ...env }, colorIndex: children.length });
+    // On a terminal the services print readable coloured lines (pino-pretty) behind their
+    // prefix; piped elsewhere they keep their JSON lines. LOG_FORMAT set by hand wins.
+    const logFormat = process.env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json');
+    const child = new Child(name, join(rootDir, script), {
+      cwd: rootDir,
+      env: { ...process.env, LOG_FORMAT: logFormat, ...env },
+      colorIndex: children.length,
+    });
     children.push(child);
     watch(child);
     return child;

@@ -12,6 +12,9 @@ import {
   JsonHttpClient,
   listen,
   type Logger,
+  metricsFor,
+  OperationNames,
+  operationMetricsPlugin,
   unavailableStatusPlugin,
 } from '@storegraph/common';
 import type { GatewayConfig } from './config';
@@ -21,7 +24,8 @@ import { IdentityAssertions } from './identity-assertions';
 import { IdentityDataSource } from './identity-data-source';
 import { OperationGuard, SocketLimits } from './limits';
 import { manifestCache, readPersistedOperations, safelistPlugin, sha256 } from './persisted-operations';
-import { assertSubgraphsHealthy } from './readiness';
+import { ObservedDataSource, Refusals, watchLive } from './observability';
+import { assertSubgraphsReady } from './readiness';
 import { RequestRateLimit } from './request-rate-limit';
 import { tokenRecoveryPlugin } from './token-recovery';
 import { SubscriptionPlanner } from './subscriptions/planner';
@@ -42,7 +46,7 @@ export interface GatewayOverrides {
 export interface GatewayApp {
   server: Server;
   /** Live subscription state, for /metrics and tests. */
-  live: { sockets(): number; upstreamSubscriptions(): number; watchedSessions(): number };
+  live: { sockets(): number; subscriptions(): number; upstreamSubscriptions(): number; watchedSessions(): number };
   listen(port?: number): Promise<string>;
   stop(): Promise<void>;
 }
@@ -72,13 +76,13 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
   }));
 
   // The same data sources serve queries (through Apollo) and subscription events (through ours).
-  const dataSources = new Map<string, IdentityDataSource>();
+  const dataSources = new Map<string, ObservedDataSource>();
   const subgraphHttp = new JsonHttpClient();
   const gateway = new ApolloGateway({
     supergraphSdl,
     logger: apolloLogger(logger),
     buildService: ({ name, url }) => {
-      const source = new IdentityDataSource(urlOverrides[name] ?? url, subgraphHttp);
+      const source = new ObservedDataSource(name, new IdentityDataSource(urlOverrides[name] ?? url, subgraphHttp));
       dataSources.set(name, source);
       return source;
     },
@@ -86,6 +90,8 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
   const safelist = config.persistedOperationsOnly ? readPersistedOperations(config.persistedOperationsPath) : null;
   // One set of operation limits for HTTP and WebSocket: Apollo takes its parts here, ws-server the rest.
   const guard = new OperationGuard(config.operationLimits);
+  const refusals = new Refusals();
+  const operationNames = new OperationNames();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     parseOptions: guard.parseOptions,
@@ -105,6 +111,7 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
       unavailableStatusPlugin<GatewayContext>(),
       tokenRecoveryPlugin(),
       guard.plugin(),
+      operationMetricsPlugin<GatewayContext>({ service: 'gateway', label: (name) => operationNames.label(name), onErrors: refusals.countErrors }),
     ],
   });
 
@@ -125,16 +132,25 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
   const assertions = new IdentityAssertions(config.gatewaySecret, config.identityAssertionTtlSeconds);
   const identity = { verifier, redis, assertions, trustProxy: config.trustProxy };
   const rateLimit = new RequestRateLimit(redis, config.requestRateLimit, config.trustProxy);
+  const metrics = metricsFor('gateway');
   const server = createHttpApp<GatewayContext>({
     apollo,
+    service: 'gateway',
+    logger,
     cors: true,
     maxBodyBytes: config.maxBodyBytes,
-    admit: rateLimit.admit,
+    admit: async (req) => {
+      const refusal = await rateLimit.admit(req);
+      if (refusal) refusals.count('request_rate');
+      return refusal;
+    },
+    onTooLarge: () => refusals.count('max_body_bytes'),
     context: createContextFactory(identity),
     ready: async () => {
       if (!supergraphLoaded) throw new Error('supergraph not loaded');
-      await assertSubgraphsHealthy(routes);
+      await assertSubgraphsReady(routes);
     },
+    metrics: () => metrics.text(),
   });
 
   const planner = new SubscriptionPlanner(supergraphSdl);
@@ -148,6 +164,8 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
     checkIntervalMs: config.revocationCheckMs,
     uncheckedCloseMs: config.revocationUncheckedCloseMs,
   });
+  const socketLimits = new SocketLimits(config.webSocketLimits);
+  socketLimits.onRefusal = (limit) => refusals.count(limit);
   const webSockets = attachWebSocketServer({
     server,
     apollo,
@@ -158,16 +176,28 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
     formatError: gatewayFormatError(development),
     trustProxy: config.trustProxy,
     guard,
-    socketLimits: new SocketLimits(config.webSocketLimits),
+    socketLimits,
     accepts: (query) => safelist === null || safelist.has(sha256(query)),
-    admitOperation: (clientIp) => rateLimit.check(clientIp),
+    admitOperation: async (clientIp) => {
+      const refused = await rateLimit.check(clientIp);
+      if (refused) refusals.count('request_rate');
+      return refused;
+    },
+    onRefusal: (limit) => refusals.count(limit),
     logger,
   });
+
+  const live = {
+    sockets: () => webSockets.sockets(),
+    subscriptions: () => webSockets.subscriptions(),
+    upstreamSubscriptions: () => executor.openUpstreams,
+  };
+  const unwatch = watchLive(live);
 
   return {
     server,
     live: {
-      sockets: () => webSockets.sockets(),
+      ...live,
       upstreamSubscriptions: () => executor.openUpstreams,
       watchedSessions: () => sessions.size,
     },
@@ -181,6 +211,7 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
       stopped = true;
       supergraphLoaded = false;
       sessions.stop();
+      unwatch();
       await webSockets.close();
       await close(server);
       await apollo.stop();

@@ -1,15 +1,15 @@
 import type { SubgraphRoute } from './supergraph-file';
 
-const HEALTH_TIMEOUT_MS = 2000;
+const READY_TIMEOUT_MS = 2000;
 
-/** `http://host:4001/graphql` -> `http://host:4001/health`: every service answers there. */
-export function healthUrl(subgraphUrl: string): string {
-  return new URL('/health', subgraphUrl).toString();
+/** `http://host:4001/graphql` -> `http://host:4001/ready`: a subgraph answers 200 there once its database and NATS answer. */
+export function readyUrl(subgraphUrl: string): string {
+  return new URL('/ready', subgraphUrl).toString();
 }
 
-async function answers(url: string): Promise<boolean> {
+async function ready(url: string): Promise<boolean> {
   try {
-    const response = await fetch(healthUrl(url), { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
+    const response = await fetch(readyUrl(url), { signal: AbortSignal.timeout(READY_TIMEOUT_MS) });
     await response.body?.cancel();
     return response.ok;
   } catch {
@@ -17,9 +17,13 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-/** Throws naming every subgraph whose /health does not answer 200 (names only: no hosts). */
-export async function assertSubgraphsHealthy(routes: SubgraphRoute[]): Promise<void> {
-  const results = await Promise.all(routes.map(async (route) => ((await answers(route.url)) ? null : route.name)));
+/**
+ * Throws naming every subgraph whose /ready does not answer 200 (names only: no hosts).
+ * /ready, not /health: a subgraph whose database is down is alive but cannot serve, and
+ * neither can a gateway in front of it.
+ */
+export async function assertSubgraphsReady(routes: SubgraphRoute[]): Promise<void> {
+  const results = await Promise.all(routes.map(async (route) => ((await ready(route.url)) ? null : route.name)));
   const down = results.filter((name): name is string => name !== null);
-  if (down.length > 0) throw new Error(`subgraphs not answering: ${down.join(', ')}`);
+  if (down.length > 0) throw new Error(`subgraphs not ready: ${down.join(', ')}`);
 }

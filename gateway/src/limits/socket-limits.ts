@@ -50,6 +50,9 @@ export class SocketLimits {
   private readonly byAddress: OpenSockets;
   private readonly byUser: OpenSockets;
 
+  /** Told each socket refused, by its setting's name in lower case (the gateway's refusal counter). */
+  onRefusal: ((limit: string) => void) | null = null;
+
   constructor(readonly settings: WebSocketLimits) {
     this.byAddress = new OpenSockets(settings.maxSocketsPerAddress);
     this.byUser = new OpenSockets(settings.maxSocketsPerUser);
@@ -59,12 +62,14 @@ export class SocketLimits {
   admitAddress(socket: WebSocket, address: string | null): void {
     if (address === null || this.byAddress.admit(socket, address)) return;
     const max = this.settings.maxSocketsPerAddress;
+    this.onRefusal?.('ws_max_sockets_per_address');
     socket.close(TOO_MANY_SOCKETS, `Too many sockets from this address (WS_MAX_SOCKETS_PER_ADDRESS=${max})`);
   }
 
   /** At connection_init, once the caller is known; false when the socket was closed instead. */
   admitUser(socket: WebSocket, userId: string): boolean {
     if (this.byUser.admit(socket, userId)) return true;
+    this.onRefusal?.('ws_max_sockets_per_user');
     socket.close(TOO_MANY_SOCKETS, `Too many sockets for this user (WS_MAX_SOCKETS_PER_USER=${this.settings.maxSocketsPerUser})`);
     return false;
   }

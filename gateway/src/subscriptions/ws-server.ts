@@ -35,6 +35,8 @@ export interface GatewayWebSocketOptions {
   accepts: (query: string) => boolean;
   /** Counts each operation against the client address's request limit; the refusal, or null. */
   admitOperation?: (clientIp: string | null) => Promise<GraphQLError | null>;
+  /** Told the limit (its setting's name, lower case) whenever one refuses an operation, for /metrics. */
+  onRefusal?: (limit: string) => void;
   logger: Logger;
 }
 
@@ -50,8 +52,18 @@ type SocketExtra = {
  * socket); subscriptions run through the SubscriptionExecutor, and queries or mutations
  * sent over the socket through Apollo, with the same identity.
  */
-export function attachWebSocketServer(options: GatewayWebSocketOptions): { close(): Promise<void>; sockets(): number } {
+export function attachWebSocketServer(options: GatewayWebSocketOptions): { close(): Promise<void>; sockets(): number; subscriptions(): number } {
   const limits = options.socketLimits;
+  let openSubscriptions = 0;
+  // Client subscriptions open now, for /metrics: counted while their stream runs.
+  async function* counted(results: AsyncGenerator<ExecutionResult>): AsyncGenerator<ExecutionResult> {
+    openSubscriptions += 1;
+    try {
+      yield* results;
+    } finally {
+      openSubscriptions -= 1;
+    }
+  }
   const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: limits.settings.maxMessageBytes });
   // Before graphql-ws's own listener: a socket over its address's limit is closed on arrival.
   wss.on('connection', (socket, request) => limits.admitAddress(socket, clientAddress(request, options.trustProxy)));
@@ -67,7 +79,10 @@ export function attachWebSocketServer(options: GatewayWebSocketOptions): { close
       onSubscribe: async (ctx, _id, payload) => {
         if (!options.accepts(payload.query)) return [notInList()];
         const refusal = limits.operationRefusal(Object.keys(ctx.subscriptions).length);
-        if (refusal) return refusal;
+        if (refusal) {
+          options.onRefusal?.('ws_max_subscriptions_per_socket');
+          return refusal;
+        }
         // Each operation over a socket counts against its address's request limit, as over HTTP.
         const refused = await options.admitOperation?.(ctx.extra.gatewayContext?.clientIp ?? null);
         if (refused) return [refused];
@@ -100,12 +115,12 @@ export function attachWebSocketServer(options: GatewayWebSocketOptions): { close
       onClose: (ctx) => ctx.extra.unwatch?.(),
       context: (ctx) => ctx.extra.gatewayContext as unknown as Record<string, unknown>,
       subscribe: (args: ExecutionArgs) =>
-        options.executor.subscribe({
+        counted(options.executor.subscribe({
           document: args.document,
           operationName: args.operationName ?? undefined,
           variables: (args.variableValues ?? {}) as Record<string, unknown>,
           context: args.contextValue as GatewayContext,
-        }),
+        })),
       execute: async (args: ExecutionArgs) => {
         const response = await options.apollo.executeOperation(
           { query: args.document, operationName: args.operationName ?? undefined, variables: args.variableValues ?? undefined },
@@ -122,6 +137,7 @@ export function attachWebSocketServer(options: GatewayWebSocketOptions): { close
 
   return {
     sockets: () => wss.clients.size,
+    subscriptions: () => openSubscriptions,
     close: async () => {
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -120,7 +120,7 @@ describe('gateway readiness', () => {
       expect((await fetch(new URL('/health', base))).status).toBe(200);
       const ready = await fetch(new URL('/ready', base));
       expect(ready.status).toBe(503);
-      expect(await ready.json()).toEqual({ status: 'not ready', reason: 'subgraphs not answering: echo' });
+      expect(await ready.json()).toEqual({ status: 'not ready', reason: 'subgraphs not ready: echo' });
     } finally {
       await stack.gateway.stop();
     }

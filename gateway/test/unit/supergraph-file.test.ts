@@ -1,6 +1,6 @@
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-import { healthUrl } from '../../src/readiness';
+import { readyUrl } from '../../src/readiness';
 import { subgraphRoutes } from '../../src/supergraph-file';
 
 describe('subgraphRoutes', () => {
@@ -19,8 +19,8 @@ describe('subgraphRoutes', () => {
   });
 });
 
-describe('healthUrl', () => {
-  it('replaces the GraphQL path with /health on the same origin', () => {
-    expect(healthUrl('http://orders:4003/graphql')).toBe('http://orders:4003/health');
+describe('readyUrl', () => {
+  it('replaces the GraphQL path with /ready on the same origin', () => {
+    expect(readyUrl('http://orders:4003/graphql')).toBe('http://orders:4003/ready');
   });
 });

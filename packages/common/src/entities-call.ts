@@ -1,5 +1,6 @@
 import { serviceUnavailable } from './db-unavailable';
 import { HttpCallError, type JsonHttpClient } from './http-client';
+import { inSpan, SpanKind } from './tracing';
 
 /** What a proxy or a draining service answers when it cannot serve now (not a broken answer). */
 export const UNAVAILABLE_HTTP_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
@@ -27,7 +28,12 @@ export interface EntitiesCall {
  * prices and catalog asks users for a reviewer's name: the entities in the order of the
  * representations (null for one the other subgraph does not know or show).
  */
-export async function callEntities<T>(http: JsonHttpClient, call: EntitiesCall): Promise<Array<T | null>> {
+export function callEntities<T>(http: JsonHttpClient, call: EntitiesCall): Promise<Array<T | null>> {
+  // A client span, so the other subgraph's server span hangs under the call that asked.
+  return inSpan('entities-call', `entities ${call.service}`, { kind: SpanKind.CLIENT }, () => fetchEntities<T>(http, call));
+}
+
+async function fetchEntities<T>(http: JsonHttpClient, call: EntitiesCall): Promise<Array<T | null>> {
   const body = JSON.stringify({ query: call.query, variables: { r: call.representations } });
   let reply;
   try {

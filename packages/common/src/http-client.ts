@@ -1,4 +1,6 @@
 import { Agent, request, type OutgoingHttpHeaders } from 'node:http';
+import { currentRequestId, REQUEST_ID_HEADER } from './log-context';
+import { injectTraceHeaders } from './tracing';
 
 export interface HttpReply {
   status: number;
@@ -26,11 +28,16 @@ export class JsonHttpClient {
 
   /** POSTs a JSON body and reads the whole answer; rejects on a network error or after timeoutMs. */
   post(url: string, body: string, headers: OutgoingHttpHeaders, timeoutMs: number): Promise<HttpReply> {
+    // The request id and the active trace context travel with every call between our services.
+    const sent: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const requestId = currentRequestId();
+    if (requestId) sent[REQUEST_ID_HEADER] = requestId;
+    injectTraceHeaders(sent as Record<string, string>);
     return new Promise((resolve, reject) => {
       const req = request(url, {
         method: 'POST',
         agent: this.agent,
-        headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: { ...headers, ...sent },
       });
       const timer = setTimeout(() => req.destroy(new HttpCallError(`no answer from ${url} within ${timeoutMs} ms`)), timeoutMs);
       const fail = (err: Error) => {

@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { logScope, REQUEST_ID_HEADER, requestIdFrom, type LogScope } from './log-context';
+import type { Logger } from './logger';
+import { extractTraceContext, inSpan, SpanKind } from './tracing';
 
 /** The POST body cap of a service that does not set one (the subgraphs: only the gateway calls them). */
 export const DEFAULT_MAX_BODY_BYTES = 1_000_000;
@@ -12,7 +15,11 @@ export interface HttpAppOptions<TContext extends BaseContext> {
   /** Throws when the service cannot serve (database or a dependency down). */
   ready: () => Promise<void>;
   /** Prometheus text exposition for `/metrics`. */
-  metrics?: () => string;
+  metrics?: () => string | Promise<string>;
+  /** Names the request spans' service (their tracer). */
+  service?: string;
+  /** Writes one access line per GraphQL request (operation, duration, outcome; never variables or tokens). */
+  logger?: Logger;
   /** Allow browsers from other origins (the gateway, for Sandbox); subgraphs need not. */
   cors?: boolean;
   /** Runs around each request's handling (e.g. to mark its async context). */
@@ -21,6 +28,8 @@ export interface HttpAppOptions<TContext extends BaseContext> {
   maxBodyBytes?: number;
   /** Checked before a GraphQL request's body is read; a refusal is sent as the answer (rate limits). */
   admit?: (req: IncomingMessage) => Promise<HttpRefusal | null>;
+  /** Told of each POST refused for its size (the gateway counts refusals by limit). */
+  onTooLarge?: () => void;
 }
 
 export interface HttpRefusal {
@@ -69,13 +78,54 @@ async function handle<TContext extends BaseContext>(
       }
     case '/metrics':
       if (!options.metrics) break;
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(options.metrics());
-      return;
+      return sendMetrics(res, options.metrics);
     case '/graphql':
     case '/':
-      return graphql(options, req, res, url);
+      return observed(options, req, res, () => graphql(options, req, res, url));
   }
   json(res, 404, { error: 'not found' });
+}
+
+/**
+ * One GraphQL request as operators see it: a request id (the caller's `x-request-id` or a
+ * new one, echoed back) on every log line written meanwhile, a server span continuing the
+ * caller's W3C trace context, and one access line at the end.
+ */
+async function observed<TContext extends BaseContext>(
+  options: HttpAppOptions<TContext>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  handle: () => Promise<void>,
+): Promise<void> {
+  const scope: LogScope = { requestId: requestIdFrom(req.headers[REQUEST_ID_HEADER]) };
+  res.setHeader(REQUEST_ID_HEADER, scope.requestId);
+  const start = process.hrtime.bigint();
+  const parent = extractTraceContext((key) => {
+    const value = req.headers[key];
+    return Array.isArray(value) ? value[0] : value;
+  });
+  await logScope.run(scope, () =>
+    inSpan(
+      options.service ?? 'service',
+      `${req.method ?? 'GET'} /graphql`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method ?? 'GET' } },
+      async (span) => {
+        try {
+          await handle();
+        } finally {
+          span?.setAttribute('http.response.status_code', res.statusCode);
+          options.logger?.info('request', {
+            operation: scope.operation ?? null,
+            type: scope.operationType ?? null,
+            outcome: scope.outcome ?? (res.statusCode < 400 ? 'ok' : `http_${res.statusCode}`),
+            status: res.statusCode,
+            duration_ms: Math.round(Number(process.hrtime.bigint() - start) / 1e5) / 10,
+          });
+        }
+      },
+      parent,
+    ),
+  );
 }
 
 async function graphql<TContext extends BaseContext>(
@@ -97,7 +147,10 @@ async function graphql<TContext extends BaseContext>(
   if (req.method === 'POST') {
     const maxBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     const raw = await readBody(req, maxBytes);
-    if (raw === null) return refuseTooLarge(req, res, maxBytes);
+    if (raw === null) {
+      options.onTooLarge?.();
+      return refuseTooLarge(req, res, maxBytes);
+    }
     try {
       body = raw.length > 0 ? JSON.parse(raw) : {};
     } catch {
@@ -168,6 +221,12 @@ function setCors(req: IncomingMessage, res: ServerResponse): void {
     req.headers['access-control-request-headers'] ?? 'content-type, authorization, apollo-require-preflight',
   );
   res.setHeader('access-control-max-age', '600');
+}
+
+/** The exposition is built first, so a failure is a 500 rather than a 200 cut short. */
+async function sendMetrics(res: ServerResponse, metrics: () => string | Promise<string>): Promise<void> {
+  const text = await metrics();
+  res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text);
 }
 
 function json(res: ServerResponse, status: number, value: unknown): void {

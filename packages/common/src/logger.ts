@@ -1,6 +1,14 @@
-/** One JSON object per line on stdout: greppable in development, parseable in production. */
+import pino, { type Logger as PinoLogger } from 'pino';
+import { logScope } from './log-context';
+import { activeSpanIds } from './tracing';
+
+/**
+ * One JSON object per line on stdout (pino), each with the service, and inside a request
+ * or an event its `request_id`, and with tracing on its `trace_id` and `span_id`, so every
+ * line of one request can be found and joined to its trace. `LOG_FORMAT=pretty` (what
+ * `npm start` sets on a terminal) prints readable coloured lines instead.
+ */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -10,23 +18,59 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
+/** Adds the request's and the trace's ids to each line; read when a line is written, so children see them too. */
+function scopeFields(): Record<string, unknown> {
+  const scope = logScope.getStore();
+  const ids = activeSpanIds();
+  if (!scope && !ids) return {};
+  return { ...(scope ? { request_id: scope.requestId } : {}), ...ids };
+}
+
+/** stdout, or pino-pretty's coloured lines; both written through process.stdout (tests may watch it). */
+function destination(): NodeJS.WritableStream {
+  if (process.env.LOG_FORMAT !== 'pretty') return process.stdout;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pretty = require('pino-pretty') as typeof import('pino-pretty');
+  return pretty({
+    colorize: true,
+    sync: true,
+    destination: process.stdout,
+    translateTime: 'HH:MM:ss.l',
+    singleLine: true,
+    ignore: 'pid,hostname,service',
+  });
+}
+
+let shared: NodeJS.WritableStream | null = null;
+
+function wrap(inner: PinoLogger): Logger {
+  return {
+    debug: (message, fields) => inner.debug(fields ?? {}, message),
+    info: (message, fields) => inner.info(fields ?? {}, message),
+    warn: (message, fields) => inner.warn(fields ?? {}, message),
+    error: (message, fields) => inner.error(fields ?? {}, message),
+    child: (fields) => wrap(inner.child(fields)),
+  };
+}
+
 export function createLogger(
   service: string,
   level: LogLevel = (process.env.LOG_LEVEL as LogLevel | undefined) ?? 'info',
   base: Record<string, unknown> = {},
 ): Logger {
-  const threshold = ORDER[level] ?? ORDER.info;
-  const write = (lvl: LogLevel, message: string, fields?: Record<string, unknown>) => {
-    if (ORDER[lvl] < threshold) return;
-    const line: Record<string, unknown> = { t: new Date().toISOString(), level: lvl, service, msg: message, ...base, ...fields };
-    if (fields?.err instanceof Error) line.err = { message: fields.err.message, stack: fields.err.stack };
-    process.stdout.write(`${JSON.stringify(line)}\n`);
-  };
-  return {
-    debug: (m, f) => write('debug', m, f),
-    info: (m, f) => write('info', m, f),
-    warn: (m, f) => write('warn', m, f),
-    error: (m, f) => write('error', m, f),
-    child: (fields) => createLogger(service, level, { ...base, ...fields }),
-  };
+  shared ??= destination();
+  const inner = pino(
+    {
+      level,
+      base: { service, ...base },
+      messageKey: 'msg',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      mixin: scopeFields,
+      // `err` anywhere in the fields prints its message and stack, not `{}`.
+      serializers: { err: pino.stdSerializers.err },
+    },
+    shared,
+  );
+  return wrap(inner);
 }

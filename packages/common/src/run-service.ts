@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { type Dependency, unreachable } from './infra';
 import { createLogger, type Logger } from './logger';
+import { startTracing } from './tracing';
 
 export interface Runnable {
   listen(): Promise<string>;
@@ -46,13 +47,19 @@ export function runService<C>(options: RunServiceOptions<C>): void {
   const logger = createLogger(options.name);
   const main = async () => {
     const config = options.readConfig();
+    // Before anything opens, so the first request is traced; null unless OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    const tracing = startTracing(options.name);
+    if (tracing) logger.info('tracing on', { endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT });
     const down = await unreachable(options.needs(config));
     if (down.length > 0) throw new Error(down.join('\n'));
     const app = await options.start(config, logger);
     await app.listen();
     const shutdown = (signal: string) => {
       logger.info('stopping', { signal });
-      app.stop().then(
+      app
+        .stop()
+        .then(() => tracing?.stop())
+        .then(
         () => process.exit(0),
         (err: unknown) => {
           logger.error('stop failed', { err });

@@ -10,6 +10,9 @@ import { close, createHttpApp, listen, remoteAddress } from './http';
 import { IDENTITY_HEADER, type Caller, verifyIdentity } from './identity';
 import { readKeyMaterial } from './keys';
 import type { Logger } from './logger';
+import { metricsFor } from './metrics';
+import { firstRootField, operationMetricsPlugin } from './operation-metrics';
+import { observeDatabase } from './db-metrics';
 
 /** Settings every subgraph has; each subgraph's config.ts adds its own. */
 export interface SubgraphConfig extends InfraConfig {
@@ -93,6 +96,7 @@ export async function createSubgraphService<TContext extends RequestContext>(
       error: (m) => logger.error(String(m)),
     },
     plugins: [
+      operationMetricsPlugin<TContext>({ service: options.name, label: firstRootField }),
       {
         async requestDidStart() {
           return {
@@ -123,20 +127,19 @@ export async function createSubgraphService<TContext extends RequestContext>(
     });
   };
 
+  const metrics = metricsFor(options.name);
+  const unobserve = observeDatabase(metrics, database);
   const server = createHttpApp<TContext>({
     apollo,
+    service: options.name,
+    logger,
     context: contextFor,
     scope: (handle) => requestScope.run(true, handle),
     ready: async () => {
       await database.orm.em.getConnection().execute('select 1');
       await options.ready?.();
     },
-    metrics: () =>
-      [
-        '# TYPE storegraph_sql_queries_total counter',
-        `storegraph_sql_queries_total{service="${options.name}",source="request"} ${database.queryCount()}`,
-        `storegraph_sql_queries_total{service="${options.name}",source="all"} ${database.totalQueryCount()}`,
-      ].join('\n') + '\n',
+    metrics: () => metrics.text(),
   });
 
   return {
@@ -151,6 +154,7 @@ export async function createSubgraphService<TContext extends RequestContext>(
       await close(server);
       await apollo.stop();
       await options.onStop?.();
+      unobserve();
       await database.close();
     },
   };

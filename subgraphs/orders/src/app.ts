@@ -19,6 +19,7 @@ import { CheckoutService } from './services/checkout.service';
 import { OrderSagaService } from './services/order-saga.service';
 import { OrderStatusFeed } from './services/order-status-feed.service';
 import { OrderService } from './services/order.service';
+import { watchOpenOrders } from './services/open-orders-metrics';
 import { HttpProductCatalog, type ProductCatalog } from './services/product-catalog';
 import { attachSubscriptionServer } from './subscription-server';
 
@@ -82,6 +83,7 @@ export async function createApp(config: OrdersConfig, deps: OrdersDeps = {}): Pr
     });
     statusFeed.start(events.bus);
     const runtime = events;
+    const unwatchOpenOrders = watchOpenOrders(database);
     const service = await createSubgraphService<OrdersContext>({
       name: 'orders',
       config,
@@ -94,6 +96,7 @@ export async function createApp(config: OrdersConfig, deps: OrdersDeps = {}): Pr
         await redis.ping();
       },
       onStop: async () => {
+        unwatchOpenOrders();
         await runtime.stop();
         // Redis may be down at shutdown (only rate-limit counts live there); quit() then
         // resolves at once or fails, but leaves ioredis reconnecting.

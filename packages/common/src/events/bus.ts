@@ -27,6 +27,8 @@ export class EventBus {
     readonly js: JetStreamClient,
     readonly jsm: JetStreamManager,
     readonly namespace: string,
+    /** The service this connection belongs to (its metrics and spans). */
+    readonly service: string,
   ) {}
 
   static async connect(options: { url: string; name: string; namespace: string; logger: Logger }): Promise<EventBus> {
@@ -48,7 +50,7 @@ export class EventBus {
       }
     })();
     const jsm = await jetstreamManager(nc, { timeout: 5000 });
-    return new EventBus(nc, jetstream(nc, { timeout: 5000 }), jsm, options.namespace);
+    return new EventBus(nc, jetstream(nc, { timeout: 5000 }), jsm, options.namespace, options.name);
   }
 
   subject(subject: string): string {

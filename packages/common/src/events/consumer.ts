@@ -1,7 +1,11 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { headers as natsHeaders } from '@nats-io/nats-core';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import { logScope } from '../log-context';
 import type { Logger } from '../logger';
+import { inSpan, SpanKind, tracingEnabled } from '../tracing';
+import { ConsumerMetrics } from './consumer-metrics';
+import { traceContextOf } from './trace-headers';
 import type { EventBus } from './bus';
 import { eventContracts, streamOf, type EventEnvelope, type StreamName, type Subject } from './contracts';
 import { deadLetterSubject, DEAD_LETTER_HEADERS } from './dead-letters';
@@ -77,7 +81,11 @@ export class EventConsumer {
   private readonly backoffMs: number[];
   private readonly outcomes: Record<Outcome, number> = { applied: 0, duplicate: 0, ignored: 0, retry: 0, 'dead-letter': 0 };
 
+  private readonly metrics: ConsumerMetrics;
+  private unscrape: (() => void) | null = null;
+
   constructor(private readonly options: EventConsumerOptions) {
+    this.metrics = new ConsumerMetrics(options.name);
     for (const sub of options.subscriptions) this.subscriptions.set(sub.subject, sub);
     this.stepContext = { consumer: options.name, run: preparedRunner(options.orm.em.getConnection().getKnex()) };
     this.maxDeliveries = options.maxDeliveries ?? 5;
@@ -104,6 +112,7 @@ export class EventConsumer {
       await this.options.bus.ensureConsumer(stream, this.options.name, this.maxDeliveries + 3);
       this.loops.push(this.loop(stream));
     }
+    this.unscrape = this.metrics.watchLag(this.options.bus, this.streamNames);
   }
 
   private async loop(stream: StreamName): Promise<void> {
@@ -135,8 +144,44 @@ export class EventConsumer {
     }
   }
 
-  /** Handles one delivery; exported behaviour is the Outcome, used by tests and metrics. */
+  /**
+   * Handles one delivery; exported behaviour is the Outcome, used by tests and metrics.
+   * Its log lines carry the event's id as request_id; with tracing it runs in a consumer
+   * span, child of the relay's publish span (from the message headers).
+   */
   async handle(msg: JsMsg): Promise<Outcome> {
+    const subject = this.options.bus.localSubject(msg.subject);
+    const start = process.hrtime.bigint();
+    if (msg.info.deliveryCount > 1) this.metrics.redelivered(subject);
+    // Read only when a line is logged: decoding the headers is work most events need not do.
+    const scope = {
+      get requestId() {
+        return msg.headers?.get('Nats-Msg-Id') || `${msg.info.stream}:${msg.seq}`;
+      },
+    };
+    const outcome = await logScope.run(scope, () =>
+      tracingEnabled()
+        ? inSpan(
+            this.options.name,
+            `consume ${subject}`,
+            {
+              kind: SpanKind.CONSUMER,
+              attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject, 'messaging.consumer.group.name': this.options.name },
+            },
+            async (span) => {
+              const result = await this.apply(msg);
+              span?.setAttribute('storegraph.outcome', result);
+              return result;
+            },
+            traceContextOf(msg.headers),
+          )
+        : this.apply(msg),
+    );
+    this.metrics.handled(subject, outcome, start);
+    return outcome;
+  }
+
+  private async apply(msg: JsMsg): Promise<Outcome> {
     const { bus, logger, orm, name } = this.options;
     const subject = bus.localSubject(msg.subject);
     const subscription = this.subscriptions.get(subject);
@@ -174,7 +219,7 @@ export class EventConsumer {
         // (a restart longer than the backoff would otherwise dead-letter every event in
         // flight and strand their orders). Held here, then handled again.
         if (!(await this.holdUntilDatabaseAnswers(msg, subject))) return 'retry';
-        return this.handle(msg);
+        return this.apply(msg);
       }
       const attempt = msg.info.deliveryCount;
       if (attempt >= this.maxDeliveries) return this.deadLetter(msg, subject, err);
@@ -281,6 +326,7 @@ export class EventConsumer {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unscrape?.();
     for (const messages of this.open) messages.stop();
     await Promise.allSettled([...this.inFlight]);
     this.flushAcks();

@@ -90,6 +90,12 @@ export interface EventEnvelope<S extends Subject = Subject> {
   version: number;
   occurredAt: string;
   data: Payload<S>;
+  /**
+   * The W3C trace context (`traceparent`, `tracestate`) of the span that wrote the event,
+   * kept in the outbox row so the relay, whenever it publishes, continues that trace.
+   * Only with tracing on; consumers read the NATS headers, not this.
+   */
+  trace?: Record<string, string>;
 }
 
 /** One stream per owning subgraph, holding that owner's subjects. */

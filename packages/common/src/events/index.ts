@@ -6,3 +6,6 @@ export * from './one-statement';
 export * from './outbox';
 export * from './validate';
 export * from './runtime';
+export * from './saga-metrics';
+export * from './consumer-metrics';
+export * from './trace-headers';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from '@mikro-orm/postgresql';
 import { uuidv7 } from '../ids';
+import { traceCarrier } from '../tracing';
 import { eventContracts, type EventEnvelope, type Payload, type Subject } from './contracts';
 
 /** SQL text with `?` placeholders and their values, composable by the `sql` tag. */
@@ -77,7 +78,8 @@ export function inboxInsert(ctx: StepContext, event: EventEnvelope, gate: Sql): 
 export function outboxInsert<S extends Subject>(subject: S, source: Sql, payload: Payload<S> | Fragment): Fragment {
   const data = isFragment(payload) ? payload : sql`${JSON.stringify(payload)}::jsonb`;
   const id = uuidv7();
-  const head = { id, subject, version: eventContracts[subject].version, occurredAt: new Date().toISOString() };
+  const trace = traceCarrier();
+  const head = { id, subject, version: eventContracts[subject].version, occurredAt: new Date().toISOString(), ...(trace ? { trace } : {}) };
   return sql`insert into outbox (id, subject, envelope)
     select ${id}::uuid, ${subject}, ${JSON.stringify(head)}::jsonb || jsonb_build_object('data', ${data}) from ${source}
     returning envelope`;
@@ -122,13 +124,28 @@ function prepare(text: string): { name: string; text: string } {
  * (these CTEs cost more to plan than to run). Counted like every other statement (the
  * `query` event db.ts listens to).
  */
+let preparedCalls = 0;
+
 export function preparedRunner(db: Knex | Knex.Transaction): StepContext['run'] {
   return async <T>(statement: Sql): Promise<T[]> => {
     const { name, text } = prepare(statement.text);
-    db.client.emit('query', { sql: text });
-    const connection = (await db.client.acquireConnection()) as PgConnection;
+    // As knex's own statements do, so counters and SQL spans (db-metrics.ts) see these too.
+    const query = { sql: text, __knexQueryUid: `sg-${(preparedCalls += 1)}` };
+    db.client.emit('query', query);
+    let connection: PgConnection;
     try {
-      return (await connection.query({ name, text, values: [...statement.params] })).rows as T[];
+      connection = (await db.client.acquireConnection()) as PgConnection;
+    } catch (err) {
+      db.client.emit('query-error', err, query);
+      throw err;
+    }
+    try {
+      const { rows } = await connection.query({ name, text, values: [...statement.params] });
+      db.client.emit('query-response', rows, query);
+      return rows as T[];
+    } catch (err) {
+      db.client.emit('query-error', err, query);
+      throw err;
     } finally {
       await db.client.releaseConnection(connection);
     }

@@ -3,6 +3,9 @@ import { requestScope } from '../db';
 import { PeriodicTask } from '../periodic-task';
 import { uuidv7 } from '../ids';
 import type { Logger } from '../logger';
+import { extractTraceContext, inSpan, SpanKind, traceCarrier, tracingEnabled } from '../tracing';
+import { traceHeaders } from './trace-headers';
+import { SagaMetrics } from './saga-metrics';
 import type { EventBus } from './bus';
 import { preparedRunner, type Sql } from './one-statement';
 import { eventContracts, streamOf, type EventEnvelope, type Payload, type Subject } from './contracts';
@@ -43,6 +46,8 @@ export async function emit<S extends Subject>(tx: EntityManager, subject: S, dat
     occurredAt: new Date().toISOString(),
     data,
   };
+  const trace = traceCarrier();
+  if (trace) envelope.trace = trace;
   await tx.execute('insert into outbox (id, subject, envelope) values (?, ?, ?)', [
     envelope.id,
     subject,
@@ -116,8 +121,11 @@ export class OutboxRelay {
   private readonly toMark: string[] = [];
   private marking: Promise<void> | null = null;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly metrics: SagaMetrics;
+  private unscrape: (() => void) | null = null;
 
   constructor(private readonly options: OutboxRelayOptions) {
+    this.metrics = SagaMetrics.of(options.bus.service);
     this.sweeps = new PeriodicTask(
       options.sweepIntervalMs ?? 1000,
       // Background work: never counted as part of a request, wherever the kick came from.
@@ -140,6 +148,7 @@ export class OutboxRelay {
     });
     this.sweeps.start();
     this.sweeps.kick();
+    this.unscrape = this.metrics.watchOutbox(this.options.orm);
   }
 
   /** Runs the sweeper now (it also runs on its interval). */
@@ -180,12 +189,22 @@ export class OutboxRelay {
     if (delay > 0 && !this.stopped) await new Promise((r) => setTimeout(r, delay));
   }
 
-  private publish(id: string, subject: string, envelope: unknown) {
+  /** Publishes one row (counted once JetStream has it); with tracing, in a producer span continuing the row's trace. */
+  private async publish(id: string, subject: string, envelope: EventEnvelope): Promise<void> {
     const { bus } = this.options;
-    return bus.js.publish(bus.subject(subject), JSON.stringify(envelope), {
-      msgID: id,
-      expect: { streamName: bus.stream(streamOf(subject)) },
-    });
+    const options = { msgID: id, expect: { streamName: bus.stream(streamOf(subject)) } };
+    if (!tracingEnabled()) {
+      await bus.js.publish(bus.subject(subject), JSON.stringify(envelope), options);
+    } else {
+      await inSpan(
+        bus.service,
+        `publish ${subject}`,
+        { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject, 'messaging.message.id': id } },
+        () => bus.js.publish(bus.subject(subject), JSON.stringify(envelope), { ...options, headers: traceHeaders() }),
+        extractTraceContext((key) => envelope.trace?.[key]),
+      );
+    }
+    this.metrics.published(envelope);
   }
 
   /** Marks what was published, many ids per statement, until nothing is waiting. */
@@ -217,7 +236,7 @@ export class OutboxRelay {
             where published_at is null and created_at < now() - (? * interval '1 millisecond')
             order by id limit ? for update skip locked`,
           [graceMs, batchSize],
-        )) as { rows: Array<{ id: string; subject: string; envelope: unknown }> };
+        )) as { rows: Array<{ id: string; subject: string; envelope: EventEnvelope }> };
         if (rows.length === 0) return 0;
         await Promise.all(rows.map((row) => this.publish(row.id, row.subject, row.envelope)));
         await trx.raw('update outbox set published_at = now() where id = any(?)', [rows.map((r) => r.id)]);
@@ -230,6 +249,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     // Ends the ticks at once (so `stopped` holds from here on), then waits for the sweep.
     const sweepsDone = this.sweeps.stop();
+    this.unscrape?.();
     const events = this.options.orm.em.getEventManager();
     if (relayOf.get(events) === this) relayOf.delete(events);
     await Promise.allSettled([...this.inFlight]);

@@ -73,7 +73,8 @@ export async function startEventRuntime(options: EventRuntimeOptions): Promise<E
         timer = setTimeout(() => reject(new Error('NATS does not answer')), 1000);
       });
       try {
-        await Promise.race([bus.nc.flush(), timeout]);
+        // Down or reconnecting ("connection disconnected") reads the same to an operator.
+        await Promise.race([bus.nc.flush().catch(() => Promise.reject(new Error('NATS does not answer'))), timeout]);
       } finally {
         clearTimeout(timer);
       }
