@@ -57,6 +57,8 @@ export interface SubgraphServiceOptions<TContext extends RequestContext> {
   ready?: () => Promise<void>;
   /** Releases what the subgraph opened besides the database (Redis, consumers). */
   onStop?: () => Promise<void>;
+  /** The subgraph's own Prometheus lines, appended to /metrics (e.g. users' parked emails). */
+  metrics?: () => string;
 }
 
 export interface SubgraphService {
@@ -133,7 +135,9 @@ export async function createSubgraphService<TContext extends RequestContext>(
         '# TYPE storegraph_sql_queries_total counter',
         `storegraph_sql_queries_total{service="${options.name}",source="request"} ${database.queryCount()}`,
         `storegraph_sql_queries_total{service="${options.name}",source="all"} ${database.totalQueryCount()}`,
-      ].join('\n') + '\n',
+      ].join('\n') +
+      '\n' +
+      (options.metrics?.() ?? ''),
   });
 
   return {

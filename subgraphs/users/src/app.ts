@@ -5,12 +5,18 @@ import {
   createSubgraphService,
   openDatabase,
   RateLimits,
+  startEventRuntime,
+  type EventRuntime,
   type Logger,
   type SubgraphService,
 } from '@storegraph/common';
 import type { UsersConfig } from './config';
 import { createContextFactory, type UsersContext } from './context';
 import { entities } from './entities';
+import { userSubscriptions } from './events/subscriptions';
+import { EmailOutbox } from './mail/email-outbox';
+import { OrderEmailSender } from './mail/order-email-sender';
+import { HttpOrderLookup, type OrderLookup } from './mail/order-lookup';
 import { migrations } from './migrations';
 import { buildSchema } from './schema';
 import { ensureAdminAccount } from './services/admin-account.service';
@@ -32,17 +38,29 @@ export { readConfig, type UsersConfig } from './config';
 
 export interface UsersApp extends SubgraphService {
   config: UsersConfig;
+  /** The consumer of the order events that owe emails (tests publish through its bus). */
+  events: EventRuntime;
+  /** Drains email_outbox (tests read its counts and run it at once). */
+  orderEmails: OrderEmailSender;
+}
+
+export interface UsersDeps {
+  /** Defaults to batched `_entities` calls to orders, catalog and payments (ORDERS_URL ...). */
+  orderLookup?: OrderLookup;
 }
 
 /** Opens the database (migrating it) and Redis, ensures the ADMIN account; never listens itself. */
-export async function createApp(config: UsersConfig, logger: Logger = createLogger('users')): Promise<UsersApp> {
+export async function createApp(config: UsersConfig, logger: Logger = createLogger('users'), deps: UsersDeps = {}): Promise<UsersApp> {
   const signer = await AccessTokenSigner.fromPem(config.jwtPrivateKeyPem, config.accessTokenTtlSeconds);
   const schema = await buildSchema();
   const database = await openDatabase({ url: config.databaseUrl, timeouts: config.databaseTimeouts, entities, migrations });
   const redis = createRedis(config.redisUrl, config.redisPrefix);
   redis.on('error', (err: Error) => logger.warn('redis error', { err }));
   let revocationSync: RevocationSync | undefined;
+  let events: EventRuntime | undefined;
+  let orderEmails: OrderEmailSender | undefined;
   const mailer = Mailer.create(config.mail, logger);
+  const lookup = deps.orderLookup ?? new HttpOrderLookup(config.orderEmails, config.gatewaySecret);
   try {
     if (config.admin) {
       const outcome = await ensureAdminAccount(database.orm.em.fork(), config.admin);
@@ -67,6 +85,21 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
       mailer,
       config.passwordResetTtlSeconds,
     );
+    // Users publishes nothing, so no outbox relay: its consumer only records owed emails,
+    // and the sender sends them on its own timer, off the saga's path.
+    events = await startEventRuntime({
+      name: 'users',
+      natsUrl: config.natsUrl,
+      natsNamespace: config.natsNamespace,
+      orm: database.orm,
+      logger,
+      subscriptions: userSubscriptions(),
+      relay: false,
+    });
+    orderEmails = new OrderEmailSender(new EmailOutbox(database.orm.em), lookup, mailer, database.orm.em, config.orderEmails, logger);
+    orderEmails.start();
+    const runtime = events;
+    const sender = orderEmails;
     const auth = new AuthService(sessions, throttle, emailVerification);
     const account = new AccountService(sessions, throttle);
     const addresses = new AddressService(config.maxAddressesPerUser);
@@ -89,7 +122,11 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
       ready: async () => {
         await redis.ping();
       },
+      metrics: () => sender.metrics(),
       onStop: async () => {
+        await runtime.stop();
+        await sender.stop();
+        lookup.close();
         await revocationSync?.stop();
         // Emails already promised (a reset the caller was told about) go out before we stop.
         await mailer.close();
@@ -99,8 +136,11 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
         redis.disconnect();
       },
     });
-    return { ...service, config };
+    return { ...service, config, events: runtime, orderEmails: sender };
   } catch (err) {
+    await events?.stop();
+    await orderEmails?.stop();
+    lookup.close();
     await revocationSync?.stop();
     await mailer.close();
     redis.disconnect();

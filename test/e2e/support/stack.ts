@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvReader } from '@storegraph/common';
-import { dropNamespace, testNatsNamespace, testRedisPrefix, testSubgraphConfig, unique } from '@storegraph/common/testing';
+import { dropNamespace, freeTcpPort, testNatsNamespace, testRedisPrefix, testSubgraphConfig, unique } from '@storegraph/common/testing';
 import * as users from '@storegraph/users';
 import * as catalog from '@storegraph/catalog';
 import * as orders from '@storegraph/orders';
@@ -41,22 +41,33 @@ export interface StackOptions {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const testEnv = (service: string) => ({ ...serviceEnv(service), ...options.env });
   const admin = { email: `${unique('admin')}@storegraph.test`, password: 'admin-password-1' };
+  // Users asks orders, catalog and payments about an order it emails, but starts first
+  // (catalog needs its URL): their ports are chosen before any of them listens.
+  const ports = { catalog: await freeTcpPort(), orders: await freeTcpPort(), payments: await freeTcpPort() };
+  const at = (port: number) => `http://127.0.0.1:${port}/graphql`;
   const usersApp = await users.createApp(
     users.readConfig(
-      new EnvReader({ ...testEnv('users'), ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password }),
+      new EnvReader({
+        ...testEnv('users'),
+        ADMIN_EMAIL: admin.email,
+        ADMIN_PASSWORD: admin.password,
+        CATALOG_URL: at(ports.catalog),
+        ORDERS_URL: at(ports.orders),
+        PAYMENTS_URL: at(ports.payments),
+      }),
     ),
   );
   const usersUrl = await usersApp.listen(0);
   const catalogApp = await catalog.createApp(catalog.readConfig(new EnvReader({ ...testEnv('catalog'), USERS_URL: usersUrl })));
-  const catalogUrl = await catalogApp.listen(0);
+  const catalogUrl = await catalogApp.listen(ports.catalog);
   const ordersApp = await orders.createApp(
     orders.readConfig(new EnvReader({ ...testEnv('orders'), CATALOG_URL: catalogUrl })),
   );
   const paymentsApp = await payments.createApp(payments.readConfig(new EnvReader(testEnv('payments'))), {
     provider: options.paymentProvider,
   });
-  const ordersUrl = await ordersApp.listen(0);
-  const paymentsUrl = await paymentsApp.listen(0);
+  const ordersUrl = await ordersApp.listen(ports.orders);
+  const paymentsUrl = await paymentsApp.listen(ports.payments);
 
   const gatewayApp = await gateway.createApp(
     gateway.readConfig({

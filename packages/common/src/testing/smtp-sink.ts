@@ -29,7 +29,8 @@ export class SmtpSink {
 
   private constructor(private readonly server: SMTPServer, readonly port: number) {}
 
-  static async start(): Promise<SmtpSink> {
+  /** On `port` when given: a test that stopped one starts its successor where the client still points. */
+  static async start(port = 0): Promise<SmtpSink> {
     let sink: SmtpSink | undefined;
     const server = new SMTPServer({
       authOptional: true,
@@ -65,10 +66,10 @@ export class SmtpSink {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(port, '127.0.0.1', () => resolve());
     });
-    const { port } = (server as unknown as { server: { address(): AddressInfo } }).server.address();
-    sink = new SmtpSink(server, port);
+    const { port: bound } = (server as unknown as { server: { address(): AddressInfo } }).server.address();
+    sink = new SmtpSink(server, bound);
     return sink;
   }
 

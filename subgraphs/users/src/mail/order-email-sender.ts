@@ -1,0 +1,149 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { PeriodicTask, type Logger } from '@storegraph/common';
+import type { OrderEmailConfig } from '../config';
+import type { EmailOutbox, OwedEmail } from './email-outbox';
+import type { Mailer } from './mailer';
+import type { OrderFacts, OrderLookup } from './order-lookup';
+import { renderOrderEmail } from './order-emails';
+
+/** Emails taken per round: one orders call, one catalog call, one payments call for all of them. */
+const BATCH = 20;
+/**
+ * How long a claimed email is left to its sender before it is due again: well past the
+ * lookups and the SMTP exchange (each bounded by its timeout), so only a sender that
+ * died mid-send leaves one to be taken over.
+ */
+const LEASE_MS = 120_000;
+
+/** Delay after failed attempt n (1-based): min, doubling, capped. */
+export function retryDelayMs(attempt: number, config: Pick<OrderEmailConfig, 'minRetryMs' | 'maxRetryMs'>): number {
+  return Math.min(config.maxRetryMs, config.minRetryMs * 2 ** Math.min(attempt - 1, 30));
+}
+
+export interface SenderCounts {
+  /** Due or waiting for a retry, in the table. */
+  pending: number;
+  /** Given up on after EMAIL_RETRY_MAX_ATTEMPTS, in the table. */
+  parked: number;
+  /** Sent by this process since it started. */
+  sent: number;
+}
+
+/**
+ * Drains email_outbox: claims due emails, asks the graph about their orders (batched),
+ * renders them from the templates and sends them over SMTP. A failed attempt (SMTP
+ * down or refusing, a subgraph not answering) is tried again with a doubling backoff;
+ * after the last attempt the email is PARKED, logged, and counted in /metrics, and waits
+ * for an operator (`npm run emails`). It runs on its own timer: the saga's consumers
+ * only ever wrote a row, so nothing here can hold up an order.
+ */
+export class OrderEmailSender {
+  private readonly task: PeriodicTask;
+  private readonly backlog = { pending: 0, parked: 0 };
+  private sent = 0;
+
+  constructor(
+    private readonly outbox: EmailOutbox,
+    private readonly lookup: OrderLookup,
+    private readonly mailer: Mailer,
+    private readonly em: EntityManager,
+    private readonly config: OrderEmailConfig,
+    private readonly logger: Logger,
+  ) {
+    this.task = new PeriodicTask(config.sendIntervalMs, () => this.run(), (err) => logger.warn('order email sender run failed; will retry', { err }));
+  }
+
+  start(): void {
+    this.task.start();
+    this.task.kick();
+  }
+
+  async stop(): Promise<void> {
+    await this.task.stop();
+  }
+
+  get counts(): SenderCounts {
+    return { ...this.backlog, sent: this.sent };
+  }
+
+  /** Prometheus text for /metrics. */
+  metrics(): string {
+    return [
+      '# HELP storegraph_order_emails_parked Order emails given up on after every retry, waiting for an operator.',
+      '# TYPE storegraph_order_emails_parked gauge',
+      `storegraph_order_emails_parked ${this.backlog.parked}`,
+      '# TYPE storegraph_order_emails_pending gauge',
+      `storegraph_order_emails_pending ${this.backlog.pending}`,
+      '# TYPE storegraph_order_emails_sent_total counter',
+      `storegraph_order_emails_sent_total ${this.sent}`,
+      '',
+    ].join('\n');
+  }
+
+  /** Sends everything due now, batch after batch; then refreshes the counts. */
+  async run(): Promise<void> {
+    while (!this.task.stopped) {
+      const owed = await this.outbox.claimDue(BATCH, LEASE_MS);
+      if (owed.length === 0) break;
+      await this.sendBatch(owed);
+    }
+    Object.assign(this.backlog, await this.outbox.backlog());
+  }
+
+  private async sendBatch(owed: OwedEmail[]): Promise<void> {
+    const needOrder = owed.filter((o) => o.kind !== 'order_shipped');
+    let orders = new Map<string, OrderFacts>();
+    let lookupFailed: unknown = null;
+    if (needOrder.length > 0) {
+      const withPayment = new Set(needOrder.filter((o) => o.kind === 'order_cancelled').map((o) => o.orderId));
+      try {
+        orders = await this.lookup.orders([...new Set(needOrder.map((o) => o.orderId))], withPayment);
+      } catch (err) {
+        lookupFailed = err;
+      }
+    }
+    const userIds = [...new Set(owed.map((o) => o.userId ?? orders.get(o.orderId)?.userId).filter((id): id is string => !!id))];
+    const users = new Map(
+      (userIds.length === 0
+        ? []
+        : await this.em.fork().execute<Array<{ id: string; email: string; name: string }>>('select id, email, name from users where id = any(?)', [userIds])
+      ).map((u) => [u.id, u]),
+    );
+    await Promise.all(
+      owed.map(async (email) => {
+        try {
+          if (email.kind !== 'order_shipped' && lookupFailed) throw lookupFailed;
+          const order = email.kind === 'order_shipped' ? null : (orders.get(email.orderId) ?? null);
+          const userId = email.userId ?? order?.userId;
+          const user = userId ? users.get(userId) : undefined;
+          if (order && !user) {
+            // The account is gone: nobody to write to, and no retry will change that.
+            await this.outbox.markSkipped(email.id, `no user ${userId}`);
+            this.logger.warn('order email skipped: no such user', { emailId: email.id, kind: email.kind, orderId: email.orderId, userId });
+            return;
+          }
+          if (!user) throw new Error(`no user ${userId ?? '(unknown)'} for order ${email.orderId}`);
+          const rendered = renderOrderEmail(email, user.name, order);
+          await this.mailer.send({ to: user.email, ...rendered, links: [], messageId: `<order-email-${email.id}@storegraph>` });
+          await this.outbox.markSent(email.id);
+          this.sent += 1;
+        } catch (err) {
+          await this.failed(email, err);
+        }
+      }),
+    );
+  }
+
+  private async failed(email: OwedEmail, err: unknown): Promise<void> {
+    const message = err instanceof Error ? err.message : String(err);
+    const where = { emailId: email.id, kind: email.kind, orderId: email.orderId, attempt: email.attempts };
+    if (email.attempts >= this.config.maxAttempts) {
+      await this.outbox.markFailed(email.id, message, null);
+      this.logger.error('order email parked after its last attempt (npm run emails -- list)', { ...where, err: message });
+      return;
+    }
+    const delayMs = retryDelayMs(email.attempts, this.config);
+    await this.outbox.markFailed(email.id, message, delayMs);
+    this.logger.warn('order email not sent; will retry', { ...where, delayMs, err: message });
+  }
+}
