@@ -106,7 +106,12 @@ export class OrderEmailSender {
     const users = new Map(
       (userIds.length === 0
         ? []
-        : await this.em.fork().execute<Array<{ id: string; email: string; name: string }>>('select id, email, name from users where id = any(?)', [userIds])
+        : // One array literal (the ids are UUIDs from validated events and orders): knex would splice a JS array into a list.
+          await this.em
+            .fork()
+            .execute<Array<{ id: string; email: string; name: string }>>('select id, email, name from users where id = any(?::uuid[])', [
+              `{${userIds.join(',')}}`,
+            ])
       ).map((u) => [u.id, u]),
     );
     await Promise.all(
