@@ -26,6 +26,8 @@ export class SmtpSink {
   refuse = false;
   /** How long each message waits before it is accepted (a slow server). */
   delayMs = 0;
+  /** Messages whose data has arrived, accepted or still waiting (delayMs) for an answer. */
+  dataReceived = 0;
 
   private constructor(private readonly server: SMTPServer, readonly port: number) {}
 
@@ -41,6 +43,7 @@ export class SmtpSink {
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => void accept());
         const accept = async () => {
+          if (sink) sink.dataReceived += 1;
           if (sink && sink.delayMs > 0) await new Promise((r) => setTimeout(r, sink!.delayMs));
           if (sink?.refuse) {
             callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
