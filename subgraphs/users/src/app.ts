@@ -35,6 +35,13 @@ import { UserService } from './services/user.service';
 
 export { buildSchema } from './schema';
 export { readConfig, type UsersConfig } from './config';
+export { EmailOutbox, type EmailRow, type EmailStatus } from './mail/email-outbox';
+
+/** Users' email_outbox for an operator's script (npm run emails), on the database at `url`. */
+export async function openEmailOutbox(url: string): Promise<{ outbox: EmailOutbox; close(): Promise<void> }> {
+  const database = await openDatabase({ url, entities, migrations });
+  return { outbox: new EmailOutbox(database.orm.em), close: () => database.close() };
+}
 
 export interface UsersApp extends SubgraphService {
   config: UsersConfig;

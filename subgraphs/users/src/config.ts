@@ -125,7 +125,7 @@ function readOrderEmails(env: EnvReader): OrderEmailConfig {
     paymentsUrl: url('PAYMENTS_URL', 4004),
     lookupTimeoutMs: env.int('ORDER_EMAIL_LOOKUP_TIMEOUT_MS', 5000, 100),
     sendIntervalMs: env.int('EMAIL_SEND_INTERVAL_MS', 500, 10),
-    maxAttempts: env.int('EMAIL_RETRY_MAX_ATTEMPTS', 8, 1),
+    maxAttempts: env.int('EMAIL_RETRY_MAX_ATTEMPTS', 12, 1),
     minRetryMs: env.int('EMAIL_RETRY_MIN_MS', 2000, 1),
     maxRetryMs: env.int('EMAIL_RETRY_MAX_MS', 600_000, 1),
   };
