@@ -102,6 +102,8 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
       logger,
       subscriptions: userSubscriptions(),
       relay: false,
+      // First deployed on a running store, users must not mail the stream's last week of orders.
+      consumer: { fromNow: true },
     });
     orderEmails = new OrderEmailSender(new EmailOutbox(database.orm.em), lookup, mailer, database.orm.em, config.orderEmails, logger);
     orderEmails.start();

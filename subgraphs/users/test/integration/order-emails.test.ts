@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { eventContracts, uuidv7, type EventEnvelope, type Payload, type Subject } from '@storegraph/common';
-import { freeTcpPort, SmtpSink, unique, waitFor } from '@storegraph/common/testing';
+import { createLogger, EventBus, eventContracts, uuidv7, type EventEnvelope, type Payload, type Subject } from '@storegraph/common';
+import { freeTcpPort, SmtpSink, testNatsNamespace, unique, waitFor } from '@storegraph/common/testing';
 import { EmailOutbox, type EmailRow } from '../../src/mail/email-outbox';
-import { UsersHarness } from '../support/users-harness';
+import { testUsersConfig, UsersHarness } from '../support/users-harness';
 
 /** Fast retries so a test sees the backoff, the retry and the parking in seconds. */
 const RETRIES = {
@@ -173,6 +173,35 @@ describe('order emails when the SMTP server is down', () => {
       await waitFor(async () => (await outbox.find(id))?.status === 'SENT', { what: 'SENT' });
     } finally {
       await smtp.stop();
+    }
+  });
+});
+
+describe('order emails on a store that was running before them', () => {
+  it('the first users with order emails starts at the stream end: no email for the week of events already there', async () => {
+    const bus = await EventBus.connect({ url: testUsersConfig().natsUrl, name: 'test-publisher', namespace: testNatsNamespace, logger: createLogger('test', 'error') });
+    const envelope = (id: string): EventEnvelope<'orders.order.shipped'> => ({
+      id,
+      subject: 'orders.order.shipped',
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      data: { orderId: randomUUID(), userId: randomUUID(), carrier: 'DHL', trackingNumber: 'OLD' },
+    });
+    let h: UsersHarness | undefined;
+    try {
+      await bus.ensureStreams();
+      const before = uuidv7();
+      await bus.js.publish(bus.subject('orders.order.shipped'), JSON.stringify(envelope(before)), { msgID: before });
+
+      h = await UsersHarness.start(RETRIES);
+      const after = uuidv7();
+      await bus.js.publish(bus.subject('orders.order.shipped'), JSON.stringify(envelope(after)), { msgID: after });
+      await waitFor(async () => (await h!.sql('select 1 from email_outbox where id = ?', [after])).length > 0, { what: 'the new event owed' });
+      expect(await h.sql('select 1 from processed_events where event_id = ?', [before])).toEqual([]);
+      expect(await h.sql('select 1 from email_outbox where id = ?', [before])).toEqual([]);
+    } finally {
+      await bus.close();
+      await h?.stop();
     }
   });
 });
