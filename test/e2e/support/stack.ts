@@ -97,7 +97,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }),
     stop: async () => {
       await gatewayApp.stop();
-      await Promise.all(Object.values(subgraphs).map((app) => app.stop()));
+      // Users first: its order-email sender would otherwise find the others gone mid-round.
+      await usersApp.stop();
+      await Promise.all([catalogApp, ordersApp, paymentsApp].map((app) => app.stop()));
       await dropNamespace(options.env?.NATS_URL ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222', testNatsNamespace);
     },
   };
