@@ -119,15 +119,16 @@ export class OrderEmailSender {
         try {
           if (email.kind !== 'order_shipped' && lookupFailed) throw lookupFailed;
           const order = email.kind === 'order_shipped' ? null : (orders.get(email.orderId) ?? null);
-          const userId = email.userId ?? order?.userId;
-          const user = userId ? users.get(userId) : undefined;
-          if (order && !user) {
+          // Not (yet) known to orders: an attempt that failed, retried and in the end parked.
+          if (email.kind !== 'order_shipped' && !order) throw new Error(`order ${email.orderId} not found for its ${email.kind} email`);
+          const userId = (email.userId ?? order?.userId)!;
+          const user = users.get(userId);
+          if (!user) {
             // The account is gone: nobody to write to, and no retry will change that.
             await this.outbox.markSkipped(email.id, `no user ${userId}`);
             this.logger.warn('order email skipped: no such user', { emailId: email.id, kind: email.kind, orderId: email.orderId, userId });
             return;
           }
-          if (!user) throw new Error(`no user ${userId ?? '(unknown)'} for order ${email.orderId}`);
           const rendered = renderOrderEmail(email, user.name, order);
           await this.mailer.send({ to: user.email, ...rendered, links: [], messageId: `<order-email-${email.id}@storegraph>` });
           await this.outbox.markSent(email.id);

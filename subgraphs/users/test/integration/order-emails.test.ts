@@ -93,6 +93,30 @@ describe('order emails (users)', () => {
   });
 });
 
+describe('order emails for an account that is gone', () => {
+  it('SKIPPED at once, not retried: nobody to write to', async () => {
+    const smtp = await SmtpSink.start();
+    const h = await UsersHarness.start({ SMTP_URL: smtp.url, ...RETRIES });
+    try {
+      const { bus } = h.app.events;
+      const id = uuidv7();
+      const data: Payload<'orders.order.shipped'> = { orderId: randomUUID(), userId: randomUUID(), carrier: 'DHL', trackingNumber: 'GONE' };
+      const envelope: EventEnvelope<'orders.order.shipped'> = { id, subject: 'orders.order.shipped', version: 1, occurredAt: new Date().toISOString(), data };
+      await bus.js.publish(bus.subject('orders.order.shipped'), JSON.stringify(envelope), { msgID: id });
+      const outbox = new EmailOutbox(h.app.database.orm.em);
+      const skipped = await waitFor(async () => {
+        const r = await outbox.find(id);
+        return r?.status === 'SKIPPED' ? r : undefined;
+      }, { what: 'the email skipped' });
+      expect(skipped).toMatchObject({ attempts: 1, lastError: `no user ${data.userId}` });
+      expect(smtp.messages.filter((m) => m.subject.includes(data.orderId))).toEqual([]);
+    } finally {
+      await h.stop();
+      await smtp.stop();
+    }
+  });
+});
+
 describe('order emails when the SMTP server is down', () => {
   let port: number;
   let h: UsersHarness;
