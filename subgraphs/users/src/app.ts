@@ -103,7 +103,8 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
       subscriptions: userSubscriptions(),
       relay: false,
       // First deployed on a running store, users must not mail the stream's last week of orders.
-      consumer: { fromNow: true },
+      // Each event is one insert: a few at a time keep users' pool for its requests.
+      consumer: { fromNow: true, concurrency: 4 },
     });
     orderEmails = new OrderEmailSender(new EmailOutbox(database.orm.em), lookup, mailer, database.orm.em, config.orderEmails, logger);
     orderEmails.start();

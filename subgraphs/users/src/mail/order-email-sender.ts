@@ -14,6 +14,8 @@ const BATCH = 20;
  * died mid-send leaves one to be taken over.
  */
 const LEASE_MS = 120_000;
+/** Emails of a round sent at once. */
+const SEND_CONCURRENCY = 4;
 
 /** Delay after failed attempt n (1-based): min, doubling, capped. */
 export function retryDelayMs(attempt: number, config: Pick<OrderEmailConfig, 'minRetryMs' | 'maxRetryMs'>): number {
@@ -114,30 +116,31 @@ export class OrderEmailSender {
             ])
       ).map((u) => [u.id, u]),
     );
-    await Promise.all(
-      owed.map(async (email) => {
-        try {
-          if (email.kind !== 'order_shipped' && lookupFailed) throw lookupFailed;
-          const order = email.kind === 'order_shipped' ? null : (orders.get(email.orderId) ?? null);
-          // Not (yet) known to orders: an attempt that failed, retried and in the end parked.
-          if (email.kind !== 'order_shipped' && !order) throw new Error(`order ${email.orderId} not found for its ${email.kind} email`);
-          const userId = (email.userId ?? order?.userId)!;
-          const user = users.get(userId);
-          if (!user) {
-            // The account is gone: nobody to write to, and no retry will change that.
-            await this.outbox.markSkipped(email.id, `no user ${userId}`);
-            this.logger.warn('order email skipped: no such user', { emailId: email.id, kind: email.kind, orderId: email.orderId, userId });
-            return;
-          }
-          const rendered = renderOrderEmail(email, user.name, order);
-          await this.mailer.send({ to: user.email, ...rendered, links: [], messageId: `<order-email-${email.id}@storegraph>` });
-          await this.outbox.markSent(email.id);
-          this.sent += 1;
-        } catch (err) {
-          await this.failed(email, err);
+    const sendOne = async (email: OwedEmail): Promise<void> => {
+      try {
+        if (email.kind !== 'order_shipped' && lookupFailed) throw lookupFailed;
+        const order = email.kind === 'order_shipped' ? null : (orders.get(email.orderId) ?? null);
+        // Not (yet) known to orders: an attempt that failed, retried and in the end parked.
+        if (email.kind !== 'order_shipped' && !order) throw new Error(`order ${email.orderId} not found for its ${email.kind} email`);
+        const userId = (email.userId ?? order?.userId)!;
+        const user = users.get(userId);
+        if (!user) {
+          // The account is gone: nobody to write to, and no retry will change that.
+          await this.outbox.markSkipped(email.id, `no user ${userId}`);
+          this.logger.warn('order email skipped: no such user', { emailId: email.id, kind: email.kind, orderId: email.orderId, userId });
+          return;
         }
-      }),
-    );
+        const rendered = renderOrderEmail(email, user.name, order);
+        await this.mailer.send({ to: user.email, ...rendered, links: [], messageId: `<order-email-${email.id}@storegraph>` });
+        await this.outbox.markSent(email.id);
+        this.sent += 1;
+      } catch (err) {
+        await this.failed(email, err);
+      }
+    };
+    // A few at a time: each send holds an SMTP connection and then a database connection
+    // (users' pool serves its requests too); an email is in no hurry.
+    for (let i = 0; i < owed.length; i += SEND_CONCURRENCY) await Promise.all(owed.slice(i, i + SEND_CONCURRENCY).map(sendOne));
   }
 
   private async failed(email: OwedEmail, err: unknown): Promise<void> {
