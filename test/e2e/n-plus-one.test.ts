@@ -4,6 +4,7 @@ import { AddReviewDocument, ProductReviewsDocument, ProductsDocument, UserDocume
 import { parse } from 'graphql';
 import { startStack, type Stack } from './support/stack';
 import { addToCart, checkout, connect, createProduct, logIn, signUp } from './support/client';
+import { waitForOrderEmails } from './support/emails';
 import { waitForSettled } from './support/invariants';
 
 // A product page with each product's rating and its newest reviews (and each review's product).
@@ -40,11 +41,16 @@ describe('N+1 through the gateway', () => {
     const admin = (await logIn(api, stack.admin.email, stack.admin.password)).client;
     const shopper = await signUp(api);
     const products = await Promise.all([0, 1, 2].map(() => createProduct(admin, { price: '1.50', stock: 1000 })));
+    const orderIds: string[] = [];
     for (let i = 0; i < 50; i += 1) {
       await addToCart(shopper.client, products[i % 3].id, 1);
       await addToCart(shopper.client, products[(i + 1) % 3].id, 2);
-      await checkout(shopper.client);
+      orderIds.push(await checkout(shopper.client));
     }
+    // Measure a quiet store: the saga done and its receipts sent (users' sender asks
+    // orders, catalog and payments about each order it emails, which would count here).
+    await waitForSettled(stack, orderIds, 60_000);
+    await waitForOrderEmails(stack, orderIds);
 
     // The SDK's User query: each order with its items' products (and categories), payment and user.
     const measure = async (first: number) => {
@@ -126,6 +132,7 @@ describe('N+1 through the gateway', () => {
     }
     await waitForSettled(stack, fanOrders);
     await Promise.all(more.map((fan) => fan.client.request(AddReviewDocument, { productId: dearest.id, input: { rating: 5, title: 'Love it', body: 'Yes.' } })));
+    await waitForOrderEmails(stack, [...orders, ...fanOrders]);
 
     const measureProducts = async (first: number) => {
       const before = stack.queryCounts();

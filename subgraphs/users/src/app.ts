@@ -3,14 +3,21 @@ import {
   createLogger,
   createRedis,
   createSubgraphService,
+  metricsFor,
   openDatabase,
   RateLimits,
+  startEventRuntime,
+  type EventRuntime,
   type Logger,
   type SubgraphService,
 } from '@storegraph/common';
 import type { UsersConfig } from './config';
 import { createContextFactory, type UsersContext } from './context';
 import { entities } from './entities';
+import { userSubscriptions } from './events/subscriptions';
+import { EmailOutbox } from './mail/email-outbox';
+import { OrderEmailSender } from './mail/order-email-sender';
+import { HttpOrderLookup, type OrderLookup } from './mail/order-lookup';
 import { migrations } from './migrations';
 import { buildSchema } from './schema';
 import { ensureAdminAccount } from './services/admin-account.service';
@@ -29,20 +36,39 @@ import { UserService } from './services/user.service';
 
 export { buildSchema } from './schema';
 export { readConfig, type UsersConfig } from './config';
+export { EmailOutbox, type EmailRow, type EmailStatus } from './mail/email-outbox';
+
+/** Users' email_outbox for an operator's script (npm run emails), on the database at `url`. */
+export async function openEmailOutbox(url: string): Promise<{ outbox: EmailOutbox; close(): Promise<void> }> {
+  const database = await openDatabase({ url, entities, migrations });
+  return { outbox: new EmailOutbox(database.orm.em), close: () => database.close() };
+}
 
 export interface UsersApp extends SubgraphService {
   config: UsersConfig;
+  /** The consumer of the order events that owe emails (tests publish through its bus). */
+  events: EventRuntime;
+  /** Drains email_outbox (tests read its counts and run it at once). */
+  orderEmails: OrderEmailSender;
+}
+
+export interface UsersDeps {
+  /** Defaults to batched `_entities` calls to orders, catalog and payments (ORDERS_URL ...). */
+  orderLookup?: OrderLookup;
 }
 
 /** Opens the database (migrating it) and Redis, ensures the ADMIN account; never listens itself. */
-export async function createApp(config: UsersConfig, logger: Logger = createLogger('users')): Promise<UsersApp> {
+export async function createApp(config: UsersConfig, logger: Logger = createLogger('users'), deps: UsersDeps = {}): Promise<UsersApp> {
   const signer = await AccessTokenSigner.fromPem(config.jwtPrivateKeyPem, config.accessTokenTtlSeconds);
   const schema = await buildSchema();
   const database = await openDatabase({ url: config.databaseUrl, timeouts: config.databaseTimeouts, entities, migrations });
   const redis = createRedis(config.redisUrl, config.redisPrefix);
   redis.on('error', (err: Error) => logger.warn('redis error', { err }));
   let revocationSync: RevocationSync | undefined;
+  let events: EventRuntime | undefined;
+  let orderEmails: OrderEmailSender | undefined;
   const mailer = Mailer.create(config.mail, logger);
+  const lookup = deps.orderLookup ?? new HttpOrderLookup(config.orderEmails, config.gatewaySecret);
   try {
     if (config.admin) {
       const outcome = await ensureAdminAccount(database.orm.em.fork(), config.admin);
@@ -67,6 +93,25 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
       mailer,
       config.passwordResetTtlSeconds,
     );
+    // Users publishes nothing, so no outbox relay: its consumer only records owed emails,
+    // and the sender sends them on its own timer, off the saga's path.
+    events = await startEventRuntime({
+      name: 'users',
+      natsUrl: config.natsUrl,
+      natsNamespace: config.natsNamespace,
+      orm: database.orm,
+      logger,
+      subscriptions: userSubscriptions(),
+      relay: false,
+      // First deployed on a running store, users must not mail the stream's last week of orders.
+      // Each event is one insert: a few at a time keep users' pool for its requests.
+      consumer: { fromNow: true, concurrency: 4 },
+    });
+    orderEmails = new OrderEmailSender(new EmailOutbox(database.orm.em), lookup, mailer, database.orm.em, config.orderEmails, logger);
+    orderEmails.start();
+    const unobserveEmails = orderEmails.observe(metricsFor('users'));
+    const runtime = events;
+    const sender = orderEmails;
     const auth = new AuthService(sessions, throttle, emailVerification);
     const account = new AccountService(sessions, throttle);
     const addresses = new AddressService(config.maxAddressesPerUser);
@@ -90,6 +135,10 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
         await redis.ping();
       },
       onStop: async () => {
+        await runtime.stop();
+        await sender.stop();
+        unobserveEmails();
+        lookup.close();
         await revocationSync?.stop();
         // Emails already promised (a reset the caller was told about) go out before we stop.
         await mailer.close();
@@ -99,8 +148,11 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
         redis.disconnect();
       },
     });
-    return { ...service, config };
+    return { ...service, config, events: runtime, orderEmails: sender };
   } catch (err) {
+    await events?.stop();
+    await orderEmails?.stop();
+    lookup.close();
     await revocationSync?.stop();
     await mailer.close();
     redis.disconnect();

@@ -43,6 +43,24 @@ export interface UsersConfig extends SubgraphConfig {
   passwordResetTtlSeconds: number;
   /** How long an emailed verification link works. */
   emailVerificationTtlSeconds: number;
+  orderEmails: OrderEmailConfig;
+}
+
+/** The emails the saga's order events owe the shopper, and how hard to try sending them. */
+export interface OrderEmailConfig {
+  /** Where the sender asks for an order's lines, product names and payment (batched `_entities` calls). */
+  ordersUrl: string;
+  catalogUrl: string;
+  paymentsUrl: string;
+  /** How long each of those calls may take. */
+  lookupTimeoutMs: number;
+  /** How often the sender looks for emails that are due. */
+  sendIntervalMs: number;
+  /** Attempts (SMTP or lookups failing) before an email is PARKED for an operator. */
+  maxAttempts: number;
+  /** Wait after the first failed attempt; doubles after each, up to maxRetryMs. */
+  minRetryMs: number;
+  maxRetryMs: number;
 }
 
 export interface MailConfig {
@@ -72,6 +90,7 @@ export function readConfig(env: EnvReader = new EnvReader()): UsersConfig {
     mail: readMail(env, base.mode),
     passwordResetTtlSeconds: env.int('PASSWORD_RESET_TTL_SECONDS', 3600, 60),
     emailVerificationTtlSeconds: env.int('EMAIL_VERIFICATION_TTL_SECONDS', 86_400, 60),
+    orderEmails: readOrderEmails(env),
   };
   env.done();
   return config;
@@ -92,6 +111,26 @@ function readMail(env: EnvReader, mode: SubgraphConfig['mode']): MailConfig {
     folder: env.string('MAIL_FOLDER', '.mail'),
     smtpTimeoutMs: env.int('SMTP_TIMEOUT_MS', 10_000, 100),
   };
+}
+
+function readOrderEmails(env: EnvReader): OrderEmailConfig {
+  const url = (name: string, port: number): string => {
+    const value = env.string(name, `http://localhost:${port}/graphql`);
+    if (!/^https?:\/\/\S+$/.test(value)) env.problem(`${name} must be an http(s) URL (got "${value}")`);
+    return value;
+  };
+  const config: OrderEmailConfig = {
+    catalogUrl: url('CATALOG_URL', 4002),
+    ordersUrl: url('ORDERS_URL', 4003),
+    paymentsUrl: url('PAYMENTS_URL', 4004),
+    lookupTimeoutMs: env.int('ORDER_EMAIL_LOOKUP_TIMEOUT_MS', 5000, 100),
+    sendIntervalMs: env.int('EMAIL_SEND_INTERVAL_MS', 500, 10),
+    maxAttempts: env.int('EMAIL_RETRY_MAX_ATTEMPTS', 12, 1),
+    minRetryMs: env.int('EMAIL_RETRY_MIN_MS', 2000, 1),
+    maxRetryMs: env.int('EMAIL_RETRY_MAX_MS', 600_000, 1),
+  };
+  if (config.maxRetryMs < config.minRetryMs) env.problem('EMAIL_RETRY_MAX_MS must be at least EMAIL_RETRY_MIN_MS');
+  return config;
 }
 
 function readAdmin(env: EnvReader): AdminAccount | null {

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvReader } from '@storegraph/common';
-import { dropNamespace, testNatsNamespace, testRedisPrefix, testSubgraphConfig, unique } from '@storegraph/common/testing';
+import { dropNamespace, freeTcpPort, testNatsNamespace, testRedisPrefix, testSubgraphConfig, unique } from '@storegraph/common/testing';
 import * as users from '@storegraph/users';
 import * as catalog from '@storegraph/catalog';
 import * as orders from '@storegraph/orders';
@@ -39,36 +39,67 @@ export interface StackOptions {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  // A stack that fails halfway (a database refusing connections) stops what it started:
+  // a users left running would go on claiming other stacks' emails from the shared table.
+  const started: Array<{ stop(): Promise<void> }> = [];
+  try {
+    return await assembleStack(options, started);
+  } catch (err) {
+    for (const app of started.reverse()) await app.stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function assembleStack(options: StackOptions, started: Array<{ stop(): Promise<void> }>): Promise<Stack> {
+  const track = <T extends { stop(): Promise<void> }>(app: T): T => {
+    started.push(app);
+    return app;
+  };
   const testEnv = (service: string) => ({ ...serviceEnv(service), ...options.env });
   const admin = { email: `${unique('admin')}@storegraph.test`, password: 'admin-password-1' };
-  const usersApp = await users.createApp(
-    users.readConfig(
-      new EnvReader({ ...testEnv('users'), ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password }),
+  // Users asks orders, catalog and payments about an order it emails, but starts first
+  // (catalog needs its URL): their ports are chosen before any of them listens.
+  const ports = { catalog: await freeTcpPort(), orders: await freeTcpPort(), payments: await freeTcpPort() };
+  const at = (port: number) => `http://127.0.0.1:${port}/graphql`;
+  const usersApp = track(
+    await users.createApp(
+      users.readConfig(
+        new EnvReader({
+          ...testEnv('users'),
+          ADMIN_EMAIL: admin.email,
+          ADMIN_PASSWORD: admin.password,
+          CATALOG_URL: at(ports.catalog),
+          ORDERS_URL: at(ports.orders),
+          PAYMENTS_URL: at(ports.payments),
+        }),
+      ),
     ),
   );
   const usersUrl = await usersApp.listen(0);
-  const catalogApp = await catalog.createApp(catalog.readConfig(new EnvReader({ ...testEnv('catalog'), USERS_URL: usersUrl })));
-  const catalogUrl = await catalogApp.listen(0);
-  const ordersApp = await orders.createApp(
-    orders.readConfig(new EnvReader({ ...testEnv('orders'), CATALOG_URL: catalogUrl })),
-  );
-  const paymentsApp = await payments.createApp(payments.readConfig(new EnvReader(testEnv('payments'))), {
-    provider: options.paymentProvider,
-  });
-  const ordersUrl = await ordersApp.listen(0);
-  const paymentsUrl = await paymentsApp.listen(0);
-
-  const gatewayApp = await gateway.createApp(
-    gateway.readConfig({
-      ...process.env,
-      ...options.env,
-      APP_MODE: 'development',
-      REDIS_PREFIX: testRedisPrefix,
-      USERS_URL: usersUrl,
-      CATALOG_URL: catalogUrl,
-      ORDERS_URL: ordersUrl,
-      PAYMENTS_URL: paymentsUrl,
+  const catalogApp = track(await catalog.createApp(catalog.readConfig(new EnvReader({ ...testEnv('catalog'), USERS_URL: usersUrl }))));
+  const catalogUrl = await catalogApp.listen(ports.catalog);
+  const ordersApp = track(await orders.createApp(orders.readConfig(new EnvReader({ ...testEnv('orders'), CATALOG_URL: catalogUrl }))));
+  const paymentsApp = track(
+    await payments.createApp(payments.readConfig(new EnvReader(testEnv('payments'))), {
+      provider: options.paymentProvider,
     }),
+  );
+  const ordersUrl = await ordersApp.listen(ports.orders);
+  const paymentsUrl = await paymentsApp.listen(ports.payments);
+
+  const gatewayApp = track(
+    await gateway.createApp(
+      gateway.readConfig({
+        ...process.env,
+        ...options.env,
+        APP_MODE: 'development',
+        REDIS_PREFIX: testRedisPrefix,
+        USERS_URL: usersUrl,
+        CATALOG_URL: catalogUrl,
+        ORDERS_URL: ordersUrl,
+        PAYMENTS_URL: paymentsUrl,
+      }),
+    ),
   );
   const url = await gatewayApp.listen(0);
   const subgraphs = { users: usersApp, catalog: catalogApp, orders: ordersApp, payments: paymentsApp };
@@ -86,7 +117,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }),
     stop: async () => {
       await gatewayApp.stop();
-      await Promise.all(Object.values(subgraphs).map((app) => app.stop()));
+      // Users first: its order-email sender would otherwise find the others gone mid-round.
+      await usersApp.stop();
+      await Promise.all([catalogApp, ordersApp, paymentsApp].map((app) => app.stop()));
       await dropNamespace(options.env?.NATS_URL ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222', testNatsNamespace);
     },
   };

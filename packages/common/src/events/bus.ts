@@ -109,13 +109,17 @@ export class EventBus {
     }
   }
 
-  /** Declares a durable pull consumer on a stream, idempotently. */
-  async ensureConsumer(stream: StreamName, durable: string, maxDeliver: number): Promise<void> {
+  /**
+   * Declares a durable pull consumer on a stream, idempotently. A new one reads the
+   * stream's whole retained history, or with `fromNow` only what arrives after it is
+   * created; an existing one goes on from where it is either way.
+   */
+  async ensureConsumer(stream: StreamName, durable: string, maxDeliver: number, fromNow = false): Promise<void> {
     const name = this.stream(stream);
     const config = {
       durable_name: durable,
       ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
+      deliver_policy: fromNow ? DeliverPolicy.New : DeliverPolicy.All,
       ack_wait: 30 * SECOND_NS,
       max_deliver: maxDeliver,
       max_ack_pending: 1000,

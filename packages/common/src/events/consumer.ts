@@ -46,6 +46,12 @@ export interface EventConsumerOptions {
   concurrency?: number;
   /** Hands the envelopes a one-statement step committed to the outbox relay, to publish now. */
   committed?: (envelopes: EventEnvelope[]) => void;
+  /**
+   * A durable created for the first time starts at the streams' end instead of their
+   * retained history (7 days): for a consumer added to a running system whose effects
+   * are only worth having fresh, as users' emails (deployed, it mails no week-old receipts).
+   */
+  fromNow?: boolean;
 }
 
 const ACK_GATHER_MS = 5;
@@ -109,7 +115,7 @@ export class EventConsumer {
   async start(): Promise<void> {
     for (const stream of this.streamNames) {
       // The server's own bound sits above ours, for a handler that kills the process.
-      await this.options.bus.ensureConsumer(stream, this.options.name, this.maxDeliveries + 3);
+      await this.options.bus.ensureConsumer(stream, this.options.name, this.maxDeliveries + 3, this.options.fromNow);
       this.loops.push(this.loop(stream));
     }
     this.unscrape = this.metrics.watchLag(this.options.bus, this.streamNames);

@@ -44,6 +44,13 @@ export const eventContracts = {
   },
   /** The owner or an ADMIN cancelled; catalog releases or restocks. */
   'orders.order.cancelled': { version: 1, payload: check.object({ orderId: check.uuid() }) },
+  /** An ADMIN shipped the confirmed order (SHIPPED). Users emails the shopper. */
+  'orders.order.shipped': {
+    version: 1,
+    payload: check.object({ orderId: check.uuid(), userId: check.uuid(), carrier: check.string(100), trackingNumber: check.string(100) }),
+  },
+  /** The shipped order arrived (DELIVERED): the last status. */
+  'orders.order.delivered': { version: 1, payload: check.object({ orderId: check.uuid(), userId: check.uuid() }) },
   /** A captured payment must go back (cancelled, failed or expired order). */
   'orders.refund.requested': { version: 1, payload: check.object({ orderId: check.uuid() }) },
 

@@ -26,10 +26,13 @@ export class SmtpSink {
   refuse = false;
   /** How long each message waits before it is accepted (a slow server). */
   delayMs = 0;
+  /** Messages whose data has arrived, accepted or still waiting (delayMs) for an answer. */
+  dataReceived = 0;
 
   private constructor(private readonly server: SMTPServer, readonly port: number) {}
 
-  static async start(): Promise<SmtpSink> {
+  /** On `port` when given: a test that stopped one starts its successor where the client still points. */
+  static async start(port = 0): Promise<SmtpSink> {
     let sink: SmtpSink | undefined;
     const server = new SMTPServer({
       authOptional: true,
@@ -40,6 +43,7 @@ export class SmtpSink {
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => void accept());
         const accept = async () => {
+          if (sink) sink.dataReceived += 1;
           if (sink && sink.delayMs > 0) await new Promise((r) => setTimeout(r, sink!.delayMs));
           if (sink?.refuse) {
             callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
@@ -65,10 +69,10 @@ export class SmtpSink {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(port, '127.0.0.1', () => resolve());
     });
-    const { port } = (server as unknown as { server: { address(): AddressInfo } }).server.address();
-    sink = new SmtpSink(server, port);
+    const { port: bound } = (server as unknown as { server: { address(): AddressInfo } }).server.address();
+    sink = new SmtpSink(server, bound);
     return sink;
   }
 

@@ -9,6 +9,12 @@ export interface OutgoingEmail extends RenderedEmail {
   to: string;
   /** The links the email carries, logged when it is written to the folder. */
   links: string[];
+  /**
+   * A Message-ID of our choosing (`<...@...>`): an order email sent again after a crash
+   * between the SMTP server's acceptance and our record of it keeps the same one, so mail
+   * systems can tell it is the same message.
+   */
+  messageId?: string;
 }
 
 /**
@@ -49,6 +55,7 @@ export class Mailer {
       subject: email.subject,
       text: email.text,
       html: email.html,
+      ...(email.messageId ? { messageId: email.messageId } : {}),
     });
     if (this.config.smtpUrl) return;
     await mkdir(this.config.folder, { recursive: true });

@@ -11,9 +11,9 @@ import {
   signIdentity,
   type Caller,
 } from '@storegraph/common';
-import { postGraphQL, testDatabaseUrl, testRedisPrefix, type GraphQLResponse } from '@storegraph/common/testing';
+import { dropNamespace, postGraphQL, testDatabaseUrl, testNatsNamespace, testRedisPrefix, type GraphQLResponse } from '@storegraph/common/testing';
 import { createApp, readConfig, type UsersConfig } from '../../src/app';
-import type { UsersApp } from '../../src/app';
+import type { UsersApp, UsersDeps } from '../../src/app';
 
 /**
  * The users config for tests: like common's testSubgraphConfig (own database, own Redis
@@ -26,6 +26,8 @@ export function testUsersConfig(overrides: Record<string, string> = {}): UsersCo
       APP_MODE: 'development',
       USERS_DATABASE_URL: testDatabaseUrl('users'),
       REDIS_PREFIX: testRedisPrefix,
+      // Users consumes the order events (its emails): this test process's own streams.
+      NATS_NAMESPACE: testNatsNamespace,
       USERS_PORT: '0',
       // Emails of suites that run no SMTP server land outside the worktree.
       MAIL_FOLDER: join(tmpdir(), 'storegraph-test-mail'),
@@ -53,10 +55,11 @@ export class UsersHarness {
     private readonly verifier: AccessTokenVerifier,
   ) {}
 
-  static async start(overrides: Record<string, string> = {}): Promise<UsersHarness> {
+  static async start(overrides: Record<string, string> = {}, deps: UsersDeps = {}): Promise<UsersHarness> {
     const config = testUsersConfig(overrides);
-    const app = await createApp(config, createLogger('users', 'error'));
+    const app = await createApp(config, createLogger('users', 'error'), deps);
     const url = await app.listen(0);
+    UsersHarness.running += 1;
     const keys = readKeyMaterial(new EnvReader(process.env), 'development', {});
     const verifier = await AccessTokenVerifier.fromPem(keys.publicKeyPem);
     return new UsersHarness(app, url, config, createRedis(config.redisUrl, config.redisPrefix), verifier);
@@ -65,7 +68,12 @@ export class UsersHarness {
   async stop(): Promise<void> {
     await this.redis.quit();
     await this.app.stop();
+    UsersHarness.running -= 1;
+    // The file's streams go with its last harness (one still running keeps consuming them).
+    if (UsersHarness.running === 0) await dropNamespace(this.config.natsUrl, testNatsNamespace);
   }
+
+  private static running = 0;
 
   /** Calls the subgraph as the gateway would: with a signed identity assertion. */
   call<T = Record<string, unknown>>(
