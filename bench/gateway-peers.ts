@@ -72,5 +72,7 @@ export function startPeer(
   writeFileSync(supergraph, sdl);
   const args = [join(dir, 'node_modules/@graphql-hive/gateway/dist/bin.js'), 'supergraph', supergraph, '--port', String(options.port), '--fork', '1'];
   if (peer === 'hive-router-runtime') args.push('--hive-router-runtime');
-  return spawn(process.execPath, [...args, '--config', config], { cwd: dir, env: options.env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // Hive finds gateway.config.cjs in its working directory.
+  void config;
+  return spawn(process.execPath, args, { cwd: dir, env: options.env, stdio: ['ignore', 'ignore', 'inherit'] });
 }

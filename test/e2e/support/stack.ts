@@ -64,6 +64,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...options.env,
       APP_MODE: 'development',
       REDIS_PREFIX: testRedisPrefix,
+      // Its read cache follows this run's catalog events.
+      NATS_NAMESPACE: testNatsNamespace,
       USERS_URL: usersUrl,
       CATALOG_URL: catalogUrl,
       ORDERS_URL: ordersUrl,

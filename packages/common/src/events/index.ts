@@ -4,5 +4,6 @@ export * from './contracts';
 export * from './dead-letters';
 export * from './one-statement';
 export * from './outbox';
+export * from './outbox-notifications';
 export * from './validate';
 export * from './runtime';
