@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type PeerName = 'hive-gateway' | 'hive-router-runtime';
@@ -74,5 +74,7 @@ export function startPeer(
   if (peer === 'hive-router-runtime') args.push('--hive-router-runtime');
   // Hive finds gateway.config.cjs in its working directory.
   void config;
-  return spawn(process.execPath, args, { cwd: dir, env: options.env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // Hive logs every failed request: its output goes to a file beside it, not into the figures.
+  const log = openSync(join(dir, `${peer}.log`), 'w');
+  return spawn(process.execPath, args, { cwd: dir, env: options.env, stdio: ['ignore', log, log] });
 }

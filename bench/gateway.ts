@@ -97,6 +97,8 @@ function startStack(): { children: Map<string, ChildProcess>; env: NodeJS.Proces
     // 32 connections from one address: far past a store's per-address limits.
     RATE_LIMIT_MULTIPLIER: process.env.RATE_LIMIT_MULTIPLIER ?? '100000',
     GATEWAY_PORT: String(BASE_PORT),
+    // Development keys and secret from one folder, whatever a process's working directory (Hive runs in its own).
+    KEYS_DIR: resolve(ROOT, process.env.KEYS_DIR ?? '.keys'),
   };
   for (const name of SUBGRAPHS) {
     env[`${name.toUpperCase()}_DATABASE_URL`] = db(name);
