@@ -23,6 +23,7 @@
  *                                            catalog's own reservation path
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
@@ -75,12 +76,29 @@ async function waitReady(url: string, timeoutMs: number, child?: ChildProcess): 
   throw new Error(`${url} not ready`);
 }
 
+/** SIGTERM, then SIGKILL after 10 s: a process that ignores the first (Hive did) must not hold its port for the next run. */
 function stop(child: ChildProcess): Promise<void> {
   return new Promise((r) => {
     if (child.exitCode !== null || child.signalCode !== null) return r();
-    child.once('exit', () => r());
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      r();
+    });
     child.kill('SIGTERM');
   });
+}
+
+/** Refuses to start when a port is taken: the bench would otherwise measure whatever answers there. */
+async function assertPortsFree(ports: number[]): Promise<void> {
+  for (const p of ports) {
+    const free = await new Promise<boolean>((r) => {
+      const server = createServer();
+      server.once('error', () => r(false));
+      server.listen(p, () => server.close(() => r(true)));
+    });
+    if (!free) throw new Error(`port ${p} is in use (a previous bench still running?); set BENCH_BASE_PORT to move the bench`);
+  }
 }
 
 /** The stack as separate processes (as bench:saga's start.js does), on ports of our own. */
@@ -258,6 +276,7 @@ function startStockChurn(gatewayUrl: string, admin: string, products: string[], 
 }
 
 async function main(): Promise<void> {
+  await assertPortsFree([BASE_PORT, ...SUBGRAPHS.map(port), ...(PEERS ? [BASE_PORT + 10, BASE_PORT + 11] : [])]);
   const { children, env } = startStack();
   const gateways: Array<{ name: string; url: string; process: ChildProcess }> = [];
   try {
@@ -297,6 +316,7 @@ async function main(): Promise<void> {
       for (const workload of WORKLOADS) {
         const requestFor = workloads[workload];
         if (!requestFor) throw new Error(`unknown workload ${workload}`);
+        if (gateway.process.exitCode !== null || [...children.values()].some((c) => c.exitCode !== null)) throw new Error(`${gateway.name}: a process of the stack has exited`);
         await round(gateway.url, gateway.process.pid!, requestFor, 2); // warm-up, not counted
         const rounds: Round[] = [];
         for (let i = 0; i < ROUNDS; i++) rounds.push(await round(gateway.url, gateway.process.pid!, requestFor, SECONDS));
