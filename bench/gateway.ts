@@ -135,6 +135,8 @@ interface Round {
   p50: number;
   p99: number;
   cpuMsPerRequest: number;
+  /** CPU of each subgraph process per request, ms. */
+  subgraphCpuMs: Record<string, number>;
   sqlPerRequest: Record<string, number>;
   errors: number;
 }
@@ -151,8 +153,9 @@ async function sqlCounts(): Promise<Record<string, number>> {
 
 type RequestFor = (n: number) => { body: string; headers: Record<string, string> };
 
-async function round(url: string, gatewayPid: number, requestFor: RequestFor, seconds: number): Promise<Round> {
+async function round(url: string, gatewayPid: number, subgraphPids: Record<string, number>, requestFor: RequestFor, seconds: number): Promise<Round> {
   const sqlBefore = await sqlCounts();
+  const subgraphCpuBefore = Object.fromEntries(Object.entries(subgraphPids).map(([name, pid]) => [name, processCpuMs(pid)]));
   const cpuBefore = processCpuMs(gatewayPid);
   let n = 0;
   const result = await autocannon({
@@ -171,8 +174,9 @@ async function round(url: string, gatewayPid: number, requestFor: RequestFor, se
     ],
   });
   const cpu = processCpuMs(gatewayPid) - cpuBefore;
-  const sqlAfter = await sqlCounts();
   const total = result.requests.total;
+  const subgraphCpuMs = Object.fromEntries(Object.entries(subgraphPids).map(([name, pid]) => [name, (processCpuMs(pid) - subgraphCpuBefore[name]) / total]));
+  const sqlAfter = await sqlCounts();
   const sqlPerRequest: Record<string, number> = {};
   for (const name of SUBGRAPHS) sqlPerRequest[name] = (sqlAfter[name] - sqlBefore[name]) / total;
   return {
@@ -180,6 +184,7 @@ async function round(url: string, gatewayPid: number, requestFor: RequestFor, se
     p50: result.latency.p50,
     p99: result.latency.p99,
     cpuMsPerRequest: cpu / total,
+    subgraphCpuMs,
     sqlPerRequest,
     errors: result.errors + result.non2xx,
   };
@@ -196,7 +201,11 @@ function format(gateway: string, workload: string, r: Round, rssMb: number): str
     .map(([k, v]) => `${k} ${v.toFixed(2)}`)
     .join(', ');
   const sqlTotal = Object.values(r.sqlPerRequest).reduce((a, b) => a + b, 0);
-  return `| ${gateway} | ${workload} | ${r.rps.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${r.cpuMsPerRequest.toFixed(2)} | ${sqlTotal.toFixed(2)} (${sql || '-'}) | ${rssMb.toFixed(0)} MB | ${r.errors} |`;
+  const cpu = Object.entries(r.subgraphCpuMs)
+    .filter(([, v]) => v > 0.005)
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join(', ');
+  return `| ${gateway} | ${workload} | ${r.rps.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${r.cpuMsPerRequest.toFixed(2)} | ${cpu || '-'} | ${sqlTotal.toFixed(2)} (${sql || '-'}) | ${rssMb.toFixed(0)} MB | ${r.errors} |`;
 }
 
 /** Loads the other processes' share of the machine, so a noisy run can be recognised. */
@@ -310,16 +319,17 @@ async function main(): Promise<void> {
     };
     const stopChurn = STOCK_CHURN > 0 ? startStockChurn(gateways[0].url, seeded.admin, seeded.products, STOCK_CHURN) : null;
     console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per round, median of ${ROUNDS}; ${loadNote()}${STOCK_CHURN ? `; ${STOCK_CHURN} stock changes/s` : ''}\n`);
-    console.log('| gateway | workload | req/s | p50 | p99 | gateway CPU ms/req | SQL/req (per subgraph) | gateway peak RSS | errors |');
-    console.log('|---|---|---|---|---|---|---|---|---|');
+    console.log('| gateway | workload | req/s | p50 | p99 | gateway CPU ms/req | subgraph CPU ms/req | SQL/req (per subgraph) | gateway peak RSS | errors |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    const subgraphPids = Object.fromEntries([...children].map(([name, child]) => [name, child.pid!]));
     for (const gateway of gateways) {
       for (const workload of WORKLOADS) {
         const requestFor = workloads[workload];
         if (!requestFor) throw new Error(`unknown workload ${workload}`);
         if (gateway.process.exitCode !== null || [...children.values()].some((c) => c.exitCode !== null)) throw new Error(`${gateway.name}: a process of the stack has exited`);
-        await round(gateway.url, gateway.process.pid!, requestFor, 2); // warm-up, not counted
+        await round(gateway.url, gateway.process.pid!, subgraphPids, requestFor, 2); // warm-up, not counted
         const rounds: Round[] = [];
-        for (let i = 0; i < ROUNDS; i++) rounds.push(await round(gateway.url, gateway.process.pid!, requestFor, SECONDS));
+        for (let i = 0; i < ROUNDS; i++) rounds.push(await round(gateway.url, gateway.process.pid!, subgraphPids, requestFor, SECONDS));
         console.log(format(gateway.name, workload, median(rounds), peakRssMb(gateway.process.pid!)));
       }
     }
