@@ -27,6 +27,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
+import { Client } from 'pg';
 import { JsonHttpClient } from '@storegraph/common';
 import { installPeers, startPeer, type PeerName } from './gateway-peers';
 import { processCpuMs, peakRssMb } from './proc-stats';
@@ -260,19 +261,22 @@ async function seed(gatewayUrl: string) {
 
 /**
  * Stock changes at a steady rate during the rounds, as the saga's reservations make them:
- * an ADMIN adjustStock of one of the hot page's products (the same product row and catalog
- * events as a reservation), so a cache keyed on those products is invalidated as often.
+ * one statement in catalog's database changing `reserved` of one of the hot page's products,
+ * as the hold step does (same row, same trigger, same change event), never through the
+ * gateway (a reservation never is), so every cached answer holding that product is dropped
+ * as often as under the saga bench's load.
  */
-function startStockChurn(gatewayUrl: string, admin: string, products: string[], perSecond: number): () => Promise<void> {
+function startStockChurn(products: string[], perSecond: number): () => Promise<void> {
   let running = true;
   let n = 0;
+  const db = new Client({ connectionString: `${process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432'}/storegraph_benchgw_catalog` });
   const loop = (async () => {
+    await db.connect();
     const interval = 1000 / perSecond;
     let next = performance.now();
     while (running) {
-      const delta = n % 2 === 0 ? -1 : 1;
-      await gql(gatewayUrl, 'mutation($p: ID!, $d: Int!) { adjustStock(productId: $p, delta: $d, reason: "CORRECTION") { id } }',
-        { p: products[n++ % 20], d: delta }, admin).catch(() => undefined);
+      const delta = n % 2 === 0 ? 1 : -1;
+      await db.query('update products set reserved = reserved + $1 where id = $2', [delta, products[Math.floor(n++ / 2) % 20]]);
       next += interval;
       const wait = next - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -281,6 +285,7 @@ function startStockChurn(gatewayUrl: string, admin: string, products: string[], 
   return async () => {
     running = false;
     await loop;
+    await db.end();
   };
 }
 
@@ -317,7 +322,7 @@ async function main(): Promise<void> {
         headers: { authorization: `Bearer ${seeded.shoppers[n % seeded.shoppers.length]}` },
       }),
     };
-    const stopChurn = STOCK_CHURN > 0 ? startStockChurn(gateways[0].url, seeded.admin, seeded.products, STOCK_CHURN) : null;
+    const stopChurn = STOCK_CHURN > 0 ? startStockChurn(seeded.products, STOCK_CHURN) : null;
     console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per round, median of ${ROUNDS}; ${loadNote()}${STOCK_CHURN ? `; ${STOCK_CHURN} stock changes/s` : ''}\n`);
     console.log('| gateway | workload | req/s | p50 | p99 | gateway CPU ms/req | subgraph CPU ms/req | SQL/req (per subgraph) | gateway peak RSS | errors |');
     console.log('|---|---|---|---|---|---|---|---|---|---|');
