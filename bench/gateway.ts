@@ -289,8 +289,20 @@ function startStockChurn(products: string[], perSecond: number): () => Promise<v
   };
 }
 
+/** Every run starts from empty databases of its own: the workloads read the first products there are. */
+async function dropBenchDatabases(): Promise<void> {
+  const admin = new Client({ connectionString: `${process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432'}/postgres` });
+  await admin.connect();
+  try {
+    for (const name of SUBGRAPHS) await admin.query(`drop database if exists storegraph_benchgw_${name} with (force)`);
+  } finally {
+    await admin.end();
+  }
+}
+
 async function main(): Promise<void> {
   await assertPortsFree([BASE_PORT, ...SUBGRAPHS.map(port), ...(PEERS ? [BASE_PORT + 10, BASE_PORT + 11] : [])]);
+  await dropBenchDatabases();
   const { children, env } = startStack();
   const gateways: Array<{ name: string; url: string; process: ChildProcess }> = [];
   try {
