@@ -176,13 +176,18 @@ describe('the read path', () => {
       }
     };
     const readers = [stack.url, replica.url, stack.url, replica.url].map(reader);
-    for (let value = 2; value <= 40; value++) {
-      await sql('update products set on_hand = ? where id = ?', [value, product.id]);
-      committed.push({ value, at: Date.now() });
-      await new Promise((r) => setTimeout(r, 5 + (value % 4) * 10));
+    try {
+      for (let value = 2; value <= 40; value++) {
+        await sql('update products set on_hand = ? where id = ?', [value, product.id]);
+        committed.push({ value, at: Date.now() });
+        await new Promise((r) => setTimeout(r, 5 + (value % 4) * 10));
+      }
+      await new Promise((r) => setTimeout(r, BOUND_MS));
+    } finally {
+      // Readers stop with the writer, even when a write fails.
+      writing = false;
+      await Promise.allSettled(readers);
     }
-    await new Promise((r) => setTimeout(r, BOUND_MS));
-    writing = false;
     await Promise.all(readers);
     expect(violations).toEqual([]);
     for (const url of [stack.url, replica.url]) expect((await post(url, PRODUCT, { id: product.id })).data!.product.stock).toBe(40);
