@@ -21,7 +21,11 @@ import type { GatewayConfig } from './config';
 import { createContextFactory, createIdentityResolver, type GatewayContext } from './context';
 import { gatewayFormatError } from './errors';
 import { IdentityAssertions } from './identity-assertions';
-import { IdentityDataSource } from './identity-data-source';
+import { IdentityDataSource, type ReadPath } from './identity-data-source';
+import { CatalogInvalidations } from './read-path/invalidations';
+import { PUBLIC_SURFACES } from './read-path/public-reads';
+import { ReadCache } from './read-path/read-cache';
+import { SharedReads } from './read-path/shared-reads';
 import { OperationGuard, SocketLimits } from './limits';
 import { manifestCache, readPersistedOperations, safelistPlugin, sha256 } from './persisted-operations';
 import { ObservedDataSource, Refusals, watchLive } from './observability';
@@ -47,6 +51,8 @@ export interface GatewayApp {
   server: Server;
   /** Live subscription state, for /metrics and tests. */
   live: { sockets(): number; subscriptions(): number; upstreamSubscriptions(): number; watchedSessions(): number };
+  /** The read path's shared fetches and cache, per subgraph that has a public surface (tests, metrics). */
+  reads: Map<string, ReadPath>;
   listen(port?: number): Promise<string>;
   stop(): Promise<void>;
 }
@@ -78,11 +84,20 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
   // The same data sources serve queries (through Apollo) and subscription events (through ours).
   const dataSources = new Map<string, ObservedDataSource>();
   const subgraphHttp = new JsonHttpClient();
+  const assertions = new IdentityAssertions(config.gatewaySecret, config.identityAssertionTtlSeconds);
+  // Catalog's public reads: shared in flight, cached until catalog announces a change.
+  const readCache = config.readCache.enabled ? new ReadCache(config.readCache.ttlSeconds * 1000, config.readCache.maxEntries) : null;
+  const anonymous = assertions.context({ caller: null, clientIp: null });
+  const reads = new Map<string, ReadPath>();
+  for (const [name, surface] of Object.entries(PUBLIC_SURFACES)) {
+    reads.set(name, { reads: new SharedReads(name, surface, readCache), cache: readCache, anonymousHeader: anonymous.identityHeader });
+  }
+  const invalidations = readCache ? new CatalogInvalidations({ natsUrl: config.natsUrl, namespace: config.natsNamespace, cache: readCache, logger }) : null;
   const gateway = new ApolloGateway({
     supergraphSdl,
     logger: apolloLogger(logger),
     buildService: ({ name, url }) => {
-      const source = new ObservedDataSource(name, new IdentityDataSource(urlOverrides[name] ?? url, subgraphHttp));
+      const source = new ObservedDataSource(name, new IdentityDataSource(urlOverrides[name] ?? url, subgraphHttp, reads.get(name) ?? null));
       dataSources.set(name, source);
       return source;
     },
@@ -129,7 +144,7 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
   // apollo.start() resolves only once the gateway has loaded the supergraph; stop() unloads it.
   let supergraphLoaded = true;
 
-  const assertions = new IdentityAssertions(config.gatewaySecret, config.identityAssertionTtlSeconds);
+  invalidations?.start();
   const identity = { verifier, redis, assertions, trustProxy: config.trustProxy };
   const rateLimit = new RequestRateLimit(redis, config.requestRateLimit, config.trustProxy);
   const metrics = metricsFor('gateway');
@@ -201,6 +216,7 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
       upstreamSubscriptions: () => executor.openUpstreams,
       watchedSessions: () => sessions.size,
     },
+    reads,
     listen: async (port = config.port) => {
       const url = await listen(server, port);
       logger.info('listening', { url, mode: config.mode });
@@ -212,6 +228,7 @@ export async function createApp(config: GatewayConfig, overrides: GatewayOverrid
       supergraphLoaded = false;
       sessions.stop();
       unwatch();
+      await invalidations?.stop();
       await webSockets.close();
       await close(server);
       await apollo.stop();

@@ -47,6 +47,8 @@ export interface GatewayConfig extends InfraConfig {
   persistedOperationsPath: string;
   /** Requests (and WebSocket operations) per client address per window. */
   requestRateLimit: RateRule;
+  /** The cache of public catalog reads (identical fetches in flight are shared either way). */
+  readCache: { enabled: boolean; ttlSeconds: number; maxEntries: number };
 }
 
 /** Resolves from src/ and from dist/ alike: both sit one level below gateway/. */
@@ -86,6 +88,11 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
     persistedOperationsOnly: env.bool('PERSISTED_OPERATIONS_ONLY', false),
     persistedOperationsPath: resolve(env.string('PERSISTED_OPERATIONS_PATH', DEFAULT_MANIFEST_PATH)),
     requestRateLimit: readRateRules(env, ['request']).request,
+    readCache: {
+      enabled: env.bool('READ_CACHE', true),
+      ttlSeconds: env.int('READ_CACHE_TTL_SECONDS', 60, 1),
+      maxEntries: env.int('READ_CACHE_MAX_ENTRIES', 10_000, 1),
+    },
     ...readInfra(env),
   };
   if (config.revocationUncheckedCloseMs < config.revocationCheckMs) {

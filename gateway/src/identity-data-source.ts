@@ -5,6 +5,15 @@ import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { HttpCallError, IDENTITY_HEADER, serviceUnavailable, UNAVAILABLE_HTTP_STATUSES, type HttpReply, type JsonHttpClient } from '@storegraph/common';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from './context';
+import type { ReadCache } from './read-path/read-cache';
+import type { SharedReads } from './read-path/shared-reads';
+
+/** The read path of one subgraph: its public fetches shared (and cached), and the anonymous identity they go out with. */
+export interface ReadPath {
+  reads: SharedReads;
+  cache: ReadCache | null;
+  anonymousHeader(): string;
+}
 
 /** A subgraph that does not answer within this long fails its part of the plan. */
 const SUBGRAPH_TIMEOUT_MS = 30_000;
@@ -19,25 +28,49 @@ const SUBGRAPH_TIMEOUT_MS = 30_000;
  * RemoteGraphQLDataSource: that class builds node-fetch Headers and a Request per call
  * and sends through make-fetch-happen, costs the saga bench measured per subgraph call;
  * this one is a plain keep-alive POST (`JsonHttpClient`). Subgraph cache hints are not read:
- * the gateway caches no responses.
+ * what is shared or cached is decided by the gateway's read path (read-path/), never by a
+ * subgraph's hint.
+ *
+ * With a read path, a client's fetch that only reads the subgraph's public surface is
+ * shared with identical fetches in flight, and answered from the cache when it may be; it
+ * then goes out as anonymous, so nobody's rights shape an answer others receive.
  */
 export class IdentityDataSource implements GraphQLDataSource<GatewayContext> {
   constructor(
     readonly url: string,
     private readonly http: JsonHttpClient,
+    private readonly readPath: ReadPath | null = null,
   ) {}
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const { query, variables, operationName } = options.request;
     if (!query) throw new Error('Missing query');
+    const readPath = options.kind === GraphQLDataSourceRequestKind.INCOMING_OPERATION ? this.readPath : null;
+    const shared = readPath?.reads.classify(query, variables);
     let reply: HttpReply;
+    if (readPath && shared) {
+      // As for any call: a caller whose token has run out gets no answer, shared or not.
+      options.context.assertStanding();
+      reply = await readPath.reads.serve(shared, () => this.send(query, variables, operationName, { [IDENTITY_HEADER]: readPath.anonymousHeader() }));
+    } else {
+      reply = await this.send(query, variables, operationName, outgoingHeaders(options));
+      // This replica's own writes are seen by its next read at once, before their event arrives.
+      if (readPath?.cache && MUTATION.test(query)) readPath.cache.flush();
+    }
+    return this.response(reply);
+  }
+
+  private async send(query: string, variables: Record<string, unknown> | undefined, operationName: string | undefined, headers: Record<string, string>): Promise<HttpReply> {
     try {
-      reply = await this.http.post(this.url, JSON.stringify({ query, variables, operationName }), outgoingHeaders(options), SUBGRAPH_TIMEOUT_MS);
+      return await this.http.post(this.url, JSON.stringify({ query, variables, operationName }), headers, SUBGRAPH_TIMEOUT_MS);
     } catch (err) {
       // Refused, reset or silent: the client may retry, and the subgraph's address stays ours.
       if (err instanceof HttpCallError) throw serviceUnavailable(undefined, err);
       throw err;
     }
+  }
+
+  private response(reply: HttpReply): GatewayGraphQLResponse {
     if (UNAVAILABLE_HTTP_STATUSES.has(reply.status)) throw serviceUnavailable();
     const body = parse(reply.body, reply.contentType);
     if (reply.status < 200 || reply.status >= 300) throw httpError(reply.status, body);
@@ -45,6 +78,8 @@ export class IdentityDataSource implements GraphQLDataSource<GatewayContext> {
     return body as GatewayGraphQLResponse;
   }
 }
+
+const MUTATION = /^\s*mutation\b/;
 
 /** The only headers a subgraph receives from the gateway. */
 export function outgoingHeaders(options: GraphQLDataSourceProcessOptions<GatewayContext>): Record<string, string> {

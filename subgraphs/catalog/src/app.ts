@@ -2,6 +2,7 @@ import {
   createLogger,
   createSubgraphService,
   openDatabase,
+  OutboxNotifications,
   startEventRuntime,
   type EventRuntime,
   type Logger,
@@ -46,6 +47,7 @@ export async function createApp(config: CatalogConfig, options: CatalogAppOption
   const database = await openDatabase({ url: config.databaseUrl, timeouts: config.databaseTimeouts, entities, migrations });
   let events: EventRuntime | null = null;
   let sweeper: ReservationExpirySweeper | null = null;
+  let notifications: OutboxNotifications | null = null;
   const ownUsers = options.users ? null : new HttpUserDirectory(config.usersUrl, config.gatewaySecret, config.usersTimeoutMs);
   const users = options.users ?? ownUsers!;
   try {
@@ -59,6 +61,11 @@ export async function createApp(config: CatalogConfig, options: CatalogAppOption
       subscriptions: catalogSubscriptions(config),
       relay: options.relay ?? true,
     });
+    // The read cache's change events are written by triggers: published as they commit.
+    if (events.relay) {
+      notifications = new OutboxNotifications(config.databaseUrl, events.relay, logger);
+      await notifications.start();
+    }
     if (options.expirySweeper ?? true) {
       sweeper = new ReservationExpirySweeper({ orm: database.orm, logger, intervalMs: config.reservationSweepIntervalMs });
       sweeper.start();
@@ -75,6 +82,7 @@ export async function createApp(config: CatalogConfig, options: CatalogAppOption
       onStop: async () => {
         // The sweeper writes to the outbox: stop it before the relay that publishes it.
         await sweeper?.stop();
+        await notifications?.stop();
         await runtime.stop();
         ownUsers?.close();
       },
@@ -82,6 +90,7 @@ export async function createApp(config: CatalogConfig, options: CatalogAppOption
     return { ...service, events: runtime, expirySweeper: sweeper };
   } catch (err) {
     await sweeper?.stop();
+    await notifications?.stop();
     await events?.stop();
     ownUsers?.close();
     await database.close();

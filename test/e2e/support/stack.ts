@@ -94,6 +94,8 @@ async function assembleStack(options: StackOptions, started: Array<{ stop(): Pro
         ...options.env,
         APP_MODE: 'development',
         REDIS_PREFIX: testRedisPrefix,
+        // Its read cache follows this run's catalog events.
+        NATS_NAMESPACE: testNatsNamespace,
         USERS_URL: usersUrl,
         CATALOG_URL: catalogUrl,
         ORDERS_URL: ordersUrl,

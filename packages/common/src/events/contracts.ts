@@ -72,6 +72,24 @@ export const eventContracts = {
   /** The hold ran past RESERVATION_TTL_SECONDS and was released. */
   'catalog.reservation.expired': { version: 1, payload: check.object({ orderId: check.uuid() }) },
 
+  /**
+   * Product rows changed in what the public API shows (stock, price, name, description,
+   * sku, images, category, rating, archived) or were created. Written by a trigger in the
+   * changing statement's own transaction (migration 0008). `lists`: the change may move a
+   * product into, out of or within a listing (created, archived, price, name, category,
+   * rating, or stock crossing zero); a stock change alone only changes the product itself.
+   * Gateways drop the cached reads that contain these products.
+   */
+  'catalog.products.changed': {
+    version: 1,
+    payload: check.object({ productIds: check.array(check.uuid(), 1), lists: check.boolean() }),
+  },
+  /** Categories created or renamed (trigger, like catalog.products.changed). */
+  'catalog.categories.changed': {
+    version: 1,
+    payload: check.object({ categoryIds: check.array(check.uuid(), 1) }),
+  },
+
   'payments.payment.captured': {
     version: 1,
     payload: check.object({ orderId: check.uuid(), paymentId: check.uuid(), amountMinor: check.int(0) }),

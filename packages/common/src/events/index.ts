@@ -4,6 +4,7 @@ export * from './contracts';
 export * from './dead-letters';
 export * from './one-statement';
 export * from './outbox';
+export * from './outbox-notifications';
 export * from './validate';
 export * from './runtime';
 export * from './saga-metrics';

@@ -26,6 +26,7 @@ export const check = {
       Number.isSafeInteger(value) && (value as number) >= min ? (value as number) : fail(path, `an integer >= ${min}`, value),
   timestamp: (): Check<string> => (value, path) =>
     typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? value : fail(path, 'an ISO timestamp', value),
+  boolean: (): Check<boolean> => (value, path) => (typeof value === 'boolean' ? value : fail(path, 'a boolean', value)),
   oneOf:
     <T extends string>(...allowed: T[]): Check<T> =>
     (value, path) =>

@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { conflict, isUuid, notFound } from '@storegraph/common';
+import { conflict, executePrepared, isUuid, notFound } from '@storegraph/common';
 import { Category } from '../entities';
 import { validateName, validateSlug } from './catalog.validation';
 
@@ -24,9 +24,17 @@ export class CategoryService {
 
   /** Keyed loads for the DataLoader: one query, results in the order of `ids`. */
   async findByIds(ids: readonly string[]): Promise<Array<Category | null>> {
-    const found = await this.em.find(Category, { id: { $in: [...ids] } });
-    const byId = new Map(found.map((category) => [category.id, category]));
-    return ids.map((id) => byId.get(id) ?? null);
+    const wanted = [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))];
+    // A prepared statement mapped by the ORM, as products' findByIds: every page of products asks.
+    const found =
+      wanted.length > 0
+        ? await executePrepared<Record<string, unknown>>(this.em, {
+            text: 'select id, name, slug, created_at from categories where id = any(?::uuid[])',
+            params: [`{${wanted.join(',')}}`],
+          })
+        : [];
+    const byId = new Map(found.map((row) => [row.id as string, this.em.map(Category, row)]));
+    return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
   }
 
   async create(data: CreateCategoryData): Promise<Category> {

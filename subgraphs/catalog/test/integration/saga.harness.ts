@@ -51,7 +51,7 @@ export async function startSaga(options: HarnessOptions & { database: string }):
     });
   };
   const seen = <S extends CatalogSubject>(subject: S, orderId: string): Array<EventEnvelope<S>> =>
-    received.filter((e): e is EventEnvelope<S> => e.subject === subject && e.data.orderId === orderId);
+    received.filter((e): e is EventEnvelope<S> => e.subject === subject && (e.data as { orderId?: string }).orderId === orderId);
 
   return {
     ...h,

@@ -85,7 +85,10 @@ export class OrderStatusFeed {
     if (!status || this.followers.size === 0) return;
     let orderId: string;
     try {
-      orderId = parseEnvelope(subject as Subject, data).data.orderId;
+      const payload = parseEnvelope(subject as Subject, data).data;
+      // Every status subject names its order (catalog's change events name none).
+      if (!('orderId' in payload)) return;
+      orderId = payload.orderId;
     } catch (err) {
       // The consumer dead-letters malformed events; here there is nothing to announce.
       return this.logger.warn('live order feed ignored a malformed event', { subject, err });

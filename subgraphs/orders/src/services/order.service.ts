@@ -1,9 +1,10 @@
-import { isOwnerOrAdmin, isUuid, money, notFound, toPage, type Page } from '@storegraph/common';
+import { executePrepared, isOwnerOrAdmin, isUuid, money, notFound, toPage, type Page } from '@storegraph/common';
 import type { OrdersContext } from '../context';
 import { Order } from '../entities';
 import { OrderItemView } from '../types/order-item.type';
 import { productStub } from '../types/product.stub';
 import type { OrderSagaService } from './order-saga.service';
+import { ORDER_COLUMNS, orderFromRow, type OrderRow } from './order.row';
 
 type OrderContext = Pick<OrdersContext, 'em' | 'loaders' | 'caller'>;
 
@@ -21,12 +22,18 @@ export class OrderService {
   /** Newest first. The caller has been checked: it is this user or an ADMIN. */
   async listForUser(ctx: OrderContext, userId: string, first: number, afterId: string | null): Promise<Page<Order>> {
     if (!isUuid(userId)) return toPage<Order>([], first, 0);
-    const [rows, totalCount] = await Promise.all([
-      ctx.em.find(Order, { userId, ...(afterId ? { id: { $lt: afterId } } : {}) }, { orderBy: { id: 'desc' }, limit: first + 1 }),
-      ctx.em.count(Order, { userId }),
-    ]);
-    for (const order of rows) ctx.loaders.order.prime(order.id, order);
-    return toPage(rows, first, totalCount);
+    // The count and the page in ONE prepared statement: the count's row joined laterally with
+    // the page (an empty page still yields the count). Orders come back detached: read-only here.
+    const after = afterId && isUuid(afterId) ? afterId : null;
+    const rows = await executePrepared<OrderRow & { total: number }>(ctx.em, {
+      text: `select counted.total, page.* from (select count(*)::int as total from orders where user_id = ?::uuid) counted
+        left join lateral (select ${ORDER_COLUMNS} from orders where user_id = ?::uuid ${after ? 'and id < ?::uuid' : ''}
+          order by id desc limit ?) page on true`,
+      params: [userId, userId, ...(after ? [after] : []), first + 1],
+    });
+    const orders = rows.filter((row) => row.id !== null).map(orderFromRow);
+    for (const order of orders) ctx.loaders.order.prime(order.id, order);
+    return toPage(orders, first, rows[0].total);
   }
 
   async items(ctx: OrderContext, order: Order): Promise<OrderItemView[]> {
