@@ -5,18 +5,22 @@ import {
   createSubgraphService,
   openDatabase,
   RateLimits,
+  startEventRuntime,
+  type EventRuntime,
   type Logger,
   type SubgraphService,
 } from '@storegraph/common';
 import type { UsersConfig } from './config';
 import { createContextFactory, type UsersContext } from './context';
 import { entities } from './entities';
+import { usersSubscriptions } from './events/subscriptions';
 import { migrations } from './migrations';
 import { buildSchema } from './schema';
 import { ensureAdminAccount } from './services/admin-account.service';
 import { AccountService } from './services/account.service';
 import { AddressService } from './services/address.service';
 import { Mailer } from './mail/mailer';
+import { AuditLogService } from './services/audit-log.service';
 import { AuthService } from './services/auth.service';
 import { EmailTokenService } from './services/email-token.service';
 import { EmailVerificationService } from './services/email-verification.service';
@@ -25,6 +29,7 @@ import { PasswordResetService } from './services/password-reset.service';
 import { RevocationService } from './services/revocation.service';
 import { RevocationSync } from './services/revocation-sync';
 import { SessionService } from './services/session.service';
+import { UserAdminService } from './services/user-admin.service';
 import { UserService } from './services/user.service';
 
 export { buildSchema } from './schema';
@@ -32,6 +37,8 @@ export { readConfig, type UsersConfig } from './config';
 
 export interface UsersApp extends SubgraphService {
   config: UsersConfig;
+  /** The consumer of other subgraphs' audit entries (users publishes nothing: no relay). */
+  events: EventRuntime;
 }
 
 /** Opens the database (migrating it) and Redis, ensures the ADMIN account; never listens itself. */
@@ -42,6 +49,7 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
   const redis = createRedis(config.redisUrl, config.redisPrefix);
   redis.on('error', (err: Error) => logger.warn('redis error', { err }));
   let revocationSync: RevocationSync | undefined;
+  let events: EventRuntime | undefined;
   const mailer = Mailer.create(config.mail, logger);
   try {
     if (config.admin) {
@@ -53,6 +61,18 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
     // Before serving: a healthy start leaves Redis holding the whole list, marked complete.
     await revocationSync.run().catch((err: unknown) => logger.warn('revocation list not pushed yet; retrying', { err }));
     revocationSync.start();
+    events = await startEventRuntime({
+      name: 'users',
+      natsUrl: config.natsUrl,
+      natsNamespace: config.natsNamespace,
+      orm: database.orm,
+      logger,
+      subscriptions: usersSubscriptions,
+      relay: false,
+      // Only the audit subjects: users must not be sent every saga event to ignore.
+      consumer: { filtered: true },
+    });
+    const runtime = events;
     const sessions = new SessionService(signer, revocations, config.refreshTokenTtlSeconds);
     const limits = new RateLimits(redis, config.rateLimits);
     const throttle = new LoginThrottleService(limits);
@@ -82,6 +102,8 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
         addresses,
         sessions,
         users: new UserService(),
+        userAdmin: new UserAdminService(sessions),
+        auditLog: new AuditLogService(),
         limits,
         passwordReset,
         emailVerification,
@@ -90,6 +112,7 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
         await redis.ping();
       },
       onStop: async () => {
+        await runtime.stop();
         await revocationSync?.stop();
         // Emails already promised (a reset the caller was told about) go out before we stop.
         await mailer.close();
@@ -99,8 +122,9 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
         redis.disconnect();
       },
     });
-    return { ...service, config };
+    return { ...service, config, events: runtime };
   } catch (err) {
+    await events?.stop();
     await revocationSync?.stop();
     await mailer.close();
     redis.disconnect();

@@ -89,10 +89,16 @@ export class EventBus {
     }
   }
 
-  /** Declares a durable pull consumer on a stream, idempotently. */
-  async ensureConsumer(stream: StreamName, durable: string, maxDeliver: number): Promise<void> {
+  /**
+   * Declares a durable pull consumer on a stream, idempotently. With `filterSubject` the
+   * server delivers only that subject of the stream (one subject: nats-server 2.9 has no
+   * `filter_subjects`).
+   */
+  async ensureConsumer(stream: StreamName, durable: string, maxDeliver: number, filterSubject?: string): Promise<void> {
     const name = this.stream(stream);
+    const filter = filterSubject ? { filter_subject: this.subject(filterSubject) } : {};
     const config = {
+      ...filter,
       durable_name: durable,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
@@ -106,6 +112,7 @@ export class EventBus {
         ack_wait: config.ack_wait,
         max_deliver: config.max_deliver,
         max_ack_pending: config.max_ack_pending,
+        ...filter,
       });
     } catch (err) {
       if (!isNotFound(err)) throw err;

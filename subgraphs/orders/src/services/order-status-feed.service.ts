@@ -1,4 +1,4 @@
-import { isOwnerOrAdmin, isUuid, notFound, parseEnvelope, type EventBus, type Logger, type Subject } from '@storegraph/common';
+import { isOwnerOrAdmin, isUuid, notFound, parseEnvelope, type EventBus, type Logger, type OrderEventSubject, type Subject } from '@storegraph/common';
 import type { OrdersContext } from '../context';
 import { Order, OrderStatus } from '../entities';
 import { OrderStatusFollower } from './order-status-follower';
@@ -85,7 +85,7 @@ export class OrderStatusFeed {
     if (!status || this.followers.size === 0) return;
     let orderId: string;
     try {
-      orderId = parseEnvelope(subject as Subject, data).data.orderId;
+      orderId = parseEnvelope(subject as OrderEventSubject, data).data.orderId;
     } catch (err) {
       // The consumer dead-letters malformed events; here there is nothing to announce.
       return this.logger.warn('live order feed ignored a malformed event', { subject, err });

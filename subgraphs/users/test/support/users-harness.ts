@@ -11,7 +11,7 @@ import {
   signIdentity,
   type Caller,
 } from '@storegraph/common';
-import { postGraphQL, testDatabaseUrl, testRedisPrefix, type GraphQLResponse } from '@storegraph/common/testing';
+import { postGraphQL, testDatabaseUrl, testNatsNamespace, testRedisPrefix, type GraphQLResponse } from '@storegraph/common/testing';
 import { createApp, readConfig, type UsersConfig } from '../../src/app';
 import type { UsersApp } from '../../src/app';
 
@@ -26,6 +26,7 @@ export function testUsersConfig(overrides: Record<string, string> = {}): UsersCo
       APP_MODE: 'development',
       USERS_DATABASE_URL: testDatabaseUrl('users'),
       REDIS_PREFIX: testRedisPrefix,
+      NATS_NAMESPACE: testNatsNamespace,
       USERS_PORT: '0',
       // Emails of suites that run no SMTP server land outside the worktree.
       MAIL_FOLDER: join(tmpdir(), 'storegraph-test-mail'),
