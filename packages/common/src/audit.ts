@@ -16,6 +16,8 @@ export interface AuditChange {
   before?: Record<string, unknown> | null;
   /** And after it (null for a deletion). */
   after?: Record<string, unknown> | null;
+  /** What explains the change but is no field of the target (an adjustment's reason), kept beside before/after. */
+  context?: Record<string, unknown>;
 }
 
 /** One entry as it travels and is stored: the event payload of `<owner>.audit.recorded`. */
@@ -47,7 +49,7 @@ export function auditEntry(change: AuditChange, now = new Date()): AuditEntryDat
     action: change.action,
     targetType: change.targetType,
     targetId: change.targetId,
-    details: JSON.stringify({ before, after }),
+    details: JSON.stringify({ ...change.context, before, after }),
   };
 }
 
