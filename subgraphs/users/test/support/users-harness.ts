@@ -11,7 +11,7 @@ import {
   signIdentity,
   type Caller,
 } from '@storegraph/common';
-import { postGraphQL, testDatabaseUrl, testNatsNamespace, testRedisPrefix, type GraphQLResponse } from '@storegraph/common/testing';
+import { dropNamespace, postGraphQL, testDatabaseUrl, testNamespace, testRedisPrefix, type GraphQLResponse } from '@storegraph/common/testing';
 import { createApp, readConfig, type UsersConfig } from '../../src/app';
 import type { UsersApp } from '../../src/app';
 
@@ -26,7 +26,8 @@ export function testUsersConfig(overrides: Record<string, string> = {}): UsersCo
       APP_MODE: 'development',
       USERS_DATABASE_URL: testDatabaseUrl('users'),
       REDIS_PREFIX: testRedisPrefix,
-      NATS_NAMESPACE: testNatsNamespace,
+      // Streams of its own (users consumes audit entries), dropped at stop.
+      NATS_NAMESPACE: testNamespace(),
       USERS_PORT: '0',
       // Emails of suites that run no SMTP server land outside the worktree.
       MAIL_FOLDER: join(tmpdir(), 'storegraph-test-mail'),
@@ -66,6 +67,7 @@ export class UsersHarness {
   async stop(): Promise<void> {
     await this.redis.quit();
     await this.app.stop();
+    await dropNamespace(this.config.natsUrl, this.config.natsNamespace);
   }
 
   /** Calls the subgraph as the gateway would: with a signed identity assertion. */
