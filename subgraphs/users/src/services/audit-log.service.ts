@@ -60,35 +60,52 @@ interface AuditRow {
 export class AuditLogService {
   async list(em: EntityManager, first: number, after: string | null | undefined, filter: AuditFilterData | null | undefined): Promise<Page<AuditEntry>> {
     validateFirst(first);
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const action = filterText(filter?.action, 'action');
-    if (action !== null) {
-      where.push('action = ?');
-      params.push(action);
-    }
-    if (filter?.actorId != null) {
-      if (!isUuid(filter.actorId)) throw badInput('filter.actorId is not a user id', 'filter.actorId');
-      where.push('actor_id = ?');
-      params.push(filter.actorId.toLowerCase());
-    }
-    const targetId = filterText(filter?.targetId, 'targetId');
-    if (targetId !== null) {
-      where.push('target_id = ?');
-      params.push(targetId);
-    }
-    const filtered = where.length > 0 ? `where ${where.join(' and ')}` : '';
-    const afterId = after != null ? decodeCursor(after) : null;
-    const page = afterId ? `${filtered ? `${filtered} and` : 'where'} id < ?` : filtered;
+    const { page, count } = auditListStatements(filter, after != null ? decodeCursor(after) : null, first + 1);
     const [rows, [{ n }]] = await Promise.all([
-      em.execute<AuditRow[]>(
-        `select id, at, actor_id, action, target_type, target_id, details from audit_entries ${page} order by id desc limit ?`,
-        [...params, ...(afterId ? [afterId] : []), first + 1],
-      ),
-      em.execute<Array<{ n: string }>>(`select count(*) as n from audit_entries ${filtered}`, params),
+      em.execute<AuditRow[]>(page.text, page.params),
+      em.execute<Array<{ n: string }>>(count.text, count.params),
     ]);
     return toPage(rows.map(toEntry), first, Number(n));
   }
+}
+
+interface Statement {
+  text: string;
+  params: unknown[];
+}
+
+/** The page and the count of Query.auditLog (exported for the plan test, which explains these very statements). */
+export function auditListStatements(
+  filter: AuditFilterData | null | undefined,
+  afterId: string | null,
+  limit: number,
+): { page: Statement; count: Statement } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const action = filterText(filter?.action, 'action');
+  if (action !== null) {
+    where.push('action = ?');
+    params.push(action);
+  }
+  if (filter?.actorId != null) {
+    if (!isUuid(filter.actorId)) throw badInput('filter.actorId is not a user id', 'filter.actorId');
+    where.push('actor_id = ?');
+    params.push(filter.actorId.toLowerCase());
+  }
+  const targetId = filterText(filter?.targetId, 'targetId');
+  if (targetId !== null) {
+    where.push('target_id = ?');
+    params.push(targetId);
+  }
+  const filtered = where.length > 0 ? `where ${where.join(' and ')}` : '';
+  const paged = afterId ? `${filtered ? `${filtered} and` : 'where'} id < ?` : filtered;
+  return {
+    page: {
+      text: `select id, at, actor_id, action, target_type, target_id, details from audit_entries ${paged} order by id desc limit ?`,
+      params: [...params, ...(afterId ? [afterId] : []), limit],
+    },
+    count: { text: `select count(*) as n from audit_entries ${filtered}`, params },
+  };
 }
 
 /** null when absent; a blank or overlong value names nothing and is refused. */

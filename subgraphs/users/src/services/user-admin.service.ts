@@ -41,32 +41,10 @@ export class UserAdminService {
   /** Newest first; search is a case-insensitive substring of email or name. */
   async list(em: EntityManager, first: number, after: string | null | undefined, filter: UserFilterData | null | undefined): Promise<Page<User>> {
     validateFirst(first);
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter?.search != null) {
-      const search = filter.search.trim();
-      if (search.length === 0 || search.length > SEARCH_MAX_LENGTH) {
-        throw badInput(`filter.search must be 1 to ${SEARCH_MAX_LENGTH} characters`, 'filter.search');
-      }
-      // Served by the trigram indexes on email and name (a BitmapOr of the two).
-      const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      where.push('(email ilike ? or name ilike ?)');
-      params.push(pattern, pattern);
-    }
-    if (filter?.role != null) {
-      where.push('role = ?');
-      params.push(filter.role);
-    }
-    const filtered = where.length > 0 ? `where ${where.join(' and ')}` : '';
-    const afterId = after != null ? decodeCursor(after) : null;
-    const page = afterId ? `${filtered ? `${filtered} and` : 'where'} id < ?` : filtered;
+    const { page, count } = userListStatements(filter, after != null ? decodeCursor(after) : null, first + 1);
     const [rows, [{ n }]] = await Promise.all([
-      em.execute<Array<Record<string, unknown>>>(`select * from users ${page} order by id desc limit ?`, [
-        ...params,
-        ...(afterId ? [afterId] : []),
-        first + 1,
-      ]),
-      em.execute<Array<{ n: string }>>(`select count(*) as n from users ${filtered}`, params),
+      em.execute<Array<Record<string, unknown>>>(page.text, page.params),
+      em.execute<Array<{ n: string }>>(count.text, count.params),
     ]);
     return toPage(
       rows.map((row) => em.map(User, row)),
@@ -123,4 +101,43 @@ export class UserAdminService {
     await this.sessions.publish(revoked);
     return user;
   }
+}
+
+interface Statement {
+  text: string;
+  params: unknown[];
+}
+
+/**
+ * The page and the count of Query.users (exported for the plan test, which explains these
+ * very statements): keyset on id (newest first); search through the trigram indexes on
+ * email and name, role through (role, id).
+ */
+export function userListStatements(
+  filter: UserFilterData | null | undefined,
+  afterId: string | null,
+  limit: number,
+): { page: Statement; count: Statement } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter?.search != null) {
+    const search = filter.search.trim();
+    if (search.length === 0 || search.length > SEARCH_MAX_LENGTH) {
+      throw badInput(`filter.search must be 1 to ${SEARCH_MAX_LENGTH} characters`, 'filter.search');
+    }
+    // LIKE's wildcards in the search are searched for as characters.
+    const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push('(email ilike ? or name ilike ?)');
+    params.push(pattern, pattern);
+  }
+  if (filter?.role != null) {
+    where.push('role = ?');
+    params.push(filter.role);
+  }
+  const filtered = where.length > 0 ? `where ${where.join(' and ')}` : '';
+  const paged = afterId ? `${filtered ? `${filtered} and` : 'where'} id < ?` : filtered;
+  return {
+    page: { text: `select * from users ${paged} order by id desc limit ?`, params: [...params, ...(afterId ? [afterId] : []), limit] },
+    count: { text: `select count(*) as n from users ${filtered}`, params },
+  };
 }
