@@ -61,7 +61,6 @@ describe('users admin and the audit log through the gateway', () => {
     const started = Date.now();
     await admin.client.request(UpdateProductDocument, { id: product.id, input: { price: '4.50' } });
     const updated = await awaitEntries(product.id, 2, started);
-    // eslint-disable-next-line no-console
     console.log(`[audit] entry visible in auditLog ${updated.delayMs} ms after the mutation answered`);
     expect(updated.delayMs).toBeLessThan(AUDIT_DELAY_BOUND_MS);
     expect(created.entries[0]).toMatchObject({ action: 'product.created', targetType: 'Product', actor: { id: admin.userId } });
