@@ -69,8 +69,9 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
       logger,
       subscriptions: usersSubscriptions,
       relay: false,
-      // Only the audit subjects: users must not be sent every saga event to ignore.
-      consumer: { filtered: true },
+      // Only the audit subjects: users must not be sent every saga event to ignore. A few
+      // at a time: entries are background work and must not take the pool from logins.
+      consumer: { filtered: true, concurrency: 4 },
     });
     const runtime = events;
     const sessions = new SessionService(signer, revocations, config.refreshTokenTtlSeconds);
