@@ -43,8 +43,8 @@ describe('Query.auditLog and the audit consumer', () => {
     admin = await users.callerOf(res.data!.login.accessToken);
   });
   afterAll(async () => {
-    await bus.close();
-    await users.stop();
+    await bus?.close();
+    await users?.stop();
   });
 
   /** What catalog's or orders' outbox relay would publish for one recordAudit call. */
