@@ -24,6 +24,7 @@ import { ensureAdminAccount } from './services/admin-account.service';
 import { AccountService } from './services/account.service';
 import { AddressService } from './services/address.service';
 import { Mailer } from './mail/mailer';
+import { AuditLogService } from './services/audit-log.service';
 import { AuthService } from './services/auth.service';
 import { EmailTokenService } from './services/email-token.service';
 import { EmailVerificationService } from './services/email-verification.service';
@@ -32,6 +33,7 @@ import { PasswordResetService } from './services/password-reset.service';
 import { RevocationService } from './services/revocation.service';
 import { RevocationSync } from './services/revocation-sync';
 import { SessionService } from './services/session.service';
+import { UserAdminService } from './services/user-admin.service';
 import { UserService } from './services/user.service';
 
 export { buildSchema } from './schema';
@@ -93,8 +95,9 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
       mailer,
       config.passwordResetTtlSeconds,
     );
-    // Users publishes nothing, so no outbox relay: its consumer only records owed emails,
-    // and the sender sends them on its own timer, off the saga's path.
+    // Users publishes nothing, so no outbox relay. Its consumer records the emails the
+    // order events owe (sent by the sender on its own timer, off the saga's path) and the
+    // audit entries other subgraphs record with their ADMIN changes.
     events = await startEventRuntime({
       name: 'users',
       natsUrl: config.natsUrl,
@@ -103,9 +106,9 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
       logger,
       subscriptions: userSubscriptions(),
       relay: false,
-      // First deployed on a running store, users must not mail the stream's last week of orders.
-      // Each event is one insert: a few at a time keep users' pool for its requests.
-      consumer: { fromNow: true, concurrency: 4 },
+      // Each event is one insert: a few at a time keep users' pool for its logins. Filtered:
+      // of the CATALOG stream users is sent only the audit entries, not every stock event.
+      consumer: { filtered: true, concurrency: 4 },
     });
     orderEmails = new OrderEmailSender(new EmailOutbox(database.orm.em), lookup, mailer, database.orm.em, config.orderEmails, logger);
     orderEmails.start();
@@ -127,6 +130,8 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
         addresses,
         sessions,
         users: new UserService(),
+        userAdmin: new UserAdminService(sessions),
+        auditLog: new AuditLogService(),
         limits,
         passwordReset,
         emailVerification,

@@ -6,10 +6,12 @@ import { createAddressLoader } from './loaders/address.loader';
 import { createUserLoader } from './loaders/user.loader';
 import type { AccountService } from './services/account.service';
 import type { AddressService } from './services/address.service';
+import type { AuditLogService } from './services/audit-log.service';
 import type { AuthService } from './services/auth.service';
 import type { EmailVerificationService } from './services/email-verification.service';
 import type { PasswordResetService } from './services/password-reset.service';
 import type { SessionService } from './services/session.service';
+import type { UserAdminService } from './services/user-admin.service';
 import type { UserService } from './services/user.service';
 
 export interface UsersLoaders {
@@ -24,6 +26,8 @@ export interface UsersServices {
   addresses: AddressService;
   sessions: SessionService;
   users: UserService;
+  userAdmin: UserAdminService;
+  auditLog: AuditLogService;
   passwordReset: PasswordResetService;
   emailVerification: EmailVerificationService;
   /** Counted by the resolvers before the work (login counts its failures itself). */

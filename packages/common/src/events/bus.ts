@@ -110,16 +110,18 @@ export class EventBus {
   }
 
   /**
-   * Declares a durable pull consumer on a stream, idempotently. A new one reads the
-   * stream's whole retained history, or with `fromNow` only what arrives after it is
-   * created; an existing one goes on from where it is either way.
+   * Declares a durable pull consumer on a stream, idempotently. With `filterSubject` the
+   * server delivers only that subject of the stream (one subject: nats-server 2.9 has no
+   * `filter_subjects`).
    */
-  async ensureConsumer(stream: StreamName, durable: string, maxDeliver: number, fromNow = false): Promise<void> {
+  async ensureConsumer(stream: StreamName, durable: string, maxDeliver: number, filterSubject?: string): Promise<void> {
     const name = this.stream(stream);
+    const filter = filterSubject ? { filter_subject: this.subject(filterSubject) } : {};
     const config = {
+      ...filter,
       durable_name: durable,
       ack_policy: AckPolicy.Explicit,
-      deliver_policy: fromNow ? DeliverPolicy.New : DeliverPolicy.All,
+      deliver_policy: DeliverPolicy.All,
       ack_wait: 30 * SECOND_NS,
       max_deliver: maxDeliver,
       max_ack_pending: 1000,
@@ -130,6 +132,7 @@ export class EventBus {
         ack_wait: config.ack_wait,
         max_deliver: config.max_deliver,
         max_ack_pending: config.max_ack_pending,
+        ...filter,
       });
     } catch (err) {
       if (!isNotFound(err)) throw err;

@@ -47,11 +47,11 @@ export interface EventConsumerOptions {
   /** Hands the envelopes a one-statement step committed to the outbox relay, to publish now. */
   committed?: (envelopes: EventEnvelope[]) => void;
   /**
-   * A durable created for the first time starts at the streams' end instead of their
-   * retained history (7 days): for a consumer added to a running system whose effects
-   * are only worth having fresh, as users' emails (deployed, it mails no week-old receipts).
+   * Ask the server for only the subscribed subject of a stream it reads one subject of, so
+   * a consumer of a rare event (users' audit entries) is not sent a busy stream's every
+   * event to ignore. Off for the saga's consumers, whose durables predate it.
    */
-  fromNow?: boolean;
+  filtered?: boolean;
 }
 
 const ACK_GATHER_MS = 5;
@@ -115,7 +115,9 @@ export class EventConsumer {
   async start(): Promise<void> {
     for (const stream of this.streamNames) {
       // The server's own bound sits above ours, for a handler that kills the process.
-      await this.options.bus.ensureConsumer(stream, this.options.name, this.maxDeliveries + 3, this.options.fromNow);
+      const subjects = this.options.subscriptions.filter((s) => streamOf(s.subject) === stream).map((s) => s.subject);
+      const filter = this.options.filtered && subjects.length === 1 ? subjects[0] : undefined;
+      await this.options.bus.ensureConsumer(stream, this.options.name, this.maxDeliveries + 3, filter);
       this.loops.push(this.loop(stream));
     }
     this.unscrape = this.metrics.watchLag(this.options.bus, this.streamNames);

@@ -3,6 +3,21 @@ import { check, type Infer } from './validate';
 const item = check.object({ productId: check.uuid(), quantity: check.int(1) });
 
 /**
+ * One ADMIN action recorded by the subgraph it changed, in the transaction of the change
+ * (recordAudit in common's audit.ts). Users keeps the combined log: it consumes these and
+ * serves Query.auditLog. details is the JSON text of { before, after }.
+ */
+const auditEntry = check.object({
+  entryId: check.uuid(),
+  at: check.timestamp(),
+  actorId: check.uuid(),
+  action: check.string(100),
+  targetType: check.string(100),
+  targetId: check.string(200),
+  details: check.string(100_000),
+});
+
+/**
  * Every event of the system: subject -> contract version and payload shape. Publishers
  * and consumers both type against this one map and consumers validate on receipt.
  * Subjects are `<owner>.<aggregate>.<verb>` in the past tense; the owner's stream holds
@@ -89,6 +104,10 @@ export const eventContracts = {
     version: 1,
     payload: check.object({ categoryIds: check.array(check.uuid(), 1) }),
   },
+  /** An ADMIN changed the catalog (products, categories, stock). */
+  'catalog.audit.recorded': { version: 1, payload: auditEntry },
+  /** An ADMIN changed an order (a cancel; shipping, delivery and coupons when they exist). */
+  'orders.audit.recorded': { version: 1, payload: auditEntry },
 
   'payments.payment.captured': {
     version: 1,
@@ -106,6 +125,8 @@ export const eventContracts = {
 
 export type Subject = keyof typeof eventContracts;
 export type Payload<S extends Subject> = Infer<(typeof eventContracts)[S]['payload']>;
+/** The subjects whose payload names an order (every saga event; not the audit entries). */
+export type OrderEventSubject = { [S in Subject]: Payload<S> extends { orderId: string } ? S : never }[Subject];
 
 /** What travels on the wire: the payload wrapped with its identity and version. */
 export interface EventEnvelope<S extends Subject = Subject> {

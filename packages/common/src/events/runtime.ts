@@ -15,7 +15,7 @@ export interface EventRuntimeOptions {
   logger: Logger;
   /** The subgraph's manifest (src/events/subscriptions.ts); empty for a pure producer. */
   subscriptions: Subscription[];
-  consumer?: Pick<EventConsumerOptions, 'maxDeliveries' | 'backoffMs' | 'concurrency' | 'fromNow'>;
+  consumer?: Pick<EventConsumerOptions, 'maxDeliveries' | 'backoffMs' | 'concurrency' | 'filtered'>;
   /** Tests turn the relay off to play a crash between commit and publish. */
   relay?: boolean;
   sweepIntervalMs?: number;

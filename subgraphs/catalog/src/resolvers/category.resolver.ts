@@ -13,8 +13,7 @@ export class CategoryResolver {
 
   @Mutation(() => Category, { description: 'ADMIN only.' })
   createCategory(@Arg('input', () => CreateCategoryInput) input: CreateCategoryInput, @Ctx() ctx: CatalogContext): Promise<Category> {
-    requireAdmin(ctx);
-    return ctx.categories.create(input);
+    return ctx.categories.create(input, requireAdmin(ctx).userId);
   }
 
   @Mutation(() => Category, { description: 'ADMIN only.' })
@@ -23,7 +22,6 @@ export class CategoryResolver {
     @Arg('input', () => UpdateCategoryInput) input: UpdateCategoryInput,
     @Ctx() ctx: CatalogContext,
   ): Promise<Category> {
-    requireAdmin(ctx);
-    return ctx.categories.update(id, input);
+    return ctx.categories.update(id, input, requireAdmin(ctx).userId);
   }
 }

@@ -28,8 +28,7 @@ export class ProductResolver {
 
   @Mutation(() => Product, { description: 'ADMIN only.' })
   createProduct(@Arg('input', () => CreateProductInput) input: CreateProductInput, @Ctx() ctx: CatalogContext): Promise<Product> {
-    requireAdmin(ctx);
-    return ctx.products.create(input);
+    return ctx.products.create(input, requireAdmin(ctx).userId);
   }
 
   @Mutation(() => Product, { description: 'ADMIN only.' })
@@ -38,8 +37,7 @@ export class ProductResolver {
     @Arg('input', () => UpdateProductInput) input: UpdateProductInput,
     @Ctx() ctx: CatalogContext,
   ): Promise<Product> {
-    requireAdmin(ctx);
-    return ctx.products.update(id, input);
+    return ctx.products.update(id, input, requireAdmin(ctx).userId);
   }
 
   @Mutation(() => Product, { description: 'ADMIN only. Sets units on hand (restock or correction); never below units reserved.' })
@@ -48,14 +46,12 @@ export class ProductResolver {
     @Arg('quantity', () => Int) quantity: number,
     @Ctx() ctx: CatalogContext,
   ): Promise<Product> {
-    requireAdmin(ctx);
-    return ctx.products.setStock(productId, quantity);
+    return ctx.products.setStock(productId, quantity, requireAdmin(ctx).userId);
   }
 
   @Mutation(() => Product, { description: 'ADMIN only. Idempotent: an archived product is returned as it is.' })
   archiveProduct(@Arg('id', () => ID) id: string, @Ctx() ctx: CatalogContext): Promise<Product> {
-    requireAdmin(ctx);
-    return ctx.products.archive(id);
+    return ctx.products.archive(id, requireAdmin(ctx).userId);
   }
 
   @Mutation(() => Product, {
@@ -67,8 +63,7 @@ export class ProductResolver {
     @Arg('reason', () => String) reason: string,
     @Ctx() ctx: CatalogContext,
   ): Promise<Product> {
-    requireAdmin(ctx);
-    return ctx.products.adjustStock(productId, delta, reason);
+    return ctx.products.adjustStock(productId, delta, reason, requireAdmin(ctx).userId);
   }
 
   @FieldResolver(() => Money)

@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { conflict, executePrepared, isUuid, notFound } from '@storegraph/common';
+import { conflict, executePrepared, isUuid, notFound, recordAudit } from '@storegraph/common';
 import { Category } from '../entities';
 import { validateName, validateSlug } from './catalog.validation';
 
@@ -37,12 +37,26 @@ export class CategoryService {
     return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
   }
 
-  async create(data: CreateCategoryData): Promise<Category> {
+  /** `actorId`: the ADMIN, for the audit entry recorded in the change's transaction. */
+  async create(data: CreateCategoryData, actorId: string): Promise<Category> {
     const name = validateName(data.name);
     const slug = validateSlug(data.slug);
     try {
       // The unique constraint decides duplicates; the transaction's fork is discarded on failure.
-      return await this.em.transactional((tx) => tx.create(Category, { name, slug }));
+      return await this.em.transactional(async (tx) => {
+        const category = tx.create(Category, { name, slug });
+        // Flushed first: a taken slug fails here, before any entry is written.
+        await tx.flush();
+        await recordAudit(tx, 'catalog', {
+          actorId,
+          action: 'category.created',
+          targetType: 'Category',
+          targetId: category.id,
+          before: null,
+          after: { name, slug },
+        });
+        return category;
+      });
     } catch (err) {
       if (err instanceof UniqueConstraintViolationException) throw conflict(`A category with slug "${slug}" already exists`);
       throw err;
@@ -50,7 +64,7 @@ export class CategoryService {
   }
 
   /** Validated as createCategory validates; another category's slug: CONFLICT. */
-  async update(id: string, data: UpdateCategoryData): Promise<Category> {
+  async update(id: string, data: UpdateCategoryData, actorId: string): Promise<Category> {
     const changes: Partial<Pick<Category, 'name' | 'slug'>> = {};
     if (data.name != null) changes.name = validateName(data.name);
     if (data.slug != null) changes.slug = validateSlug(data.slug);
@@ -59,7 +73,14 @@ export class CategoryService {
       return await this.em.transactional(async (tx) => {
         const category = await tx.findOne(Category, { id });
         if (!category) throw notFound('Category');
+        const before = { name: category.name, slug: category.slug };
         tx.assign(category, changes);
+        const after = { name: category.name, slug: category.slug };
+        if (before.name !== after.name || before.slug !== after.slug) {
+          // Flushed first, so a taken slug is refused before the entry is written.
+          await tx.flush();
+          await recordAudit(tx, 'catalog', { actorId, action: 'category.updated', targetType: 'Category', targetId: category.id, before, after });
+        }
         return category;
       });
     } catch (err) {

@@ -1,6 +1,6 @@
 import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { badInput, conflict, executePrepared, isUuid, notFound, parsePrice, sql } from '@storegraph/common';
+import { badInput, conflict, executePrepared, formatAmount, isUuid, notFound, parsePrice, recordAudit, sql } from '@storegraph/common';
 import type { ImageLimits } from '../config';
 import { Product } from '../entities';
 import { validateDescription, validateImages, validateName, validateQuantity, validateReason, validateSku, validateStockDelta, MAX_UNITS, type ImageInput } from './catalog.validation';
@@ -60,7 +60,8 @@ export class ProductService {
     return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
   }
 
-  async create(data: CreateProductData): Promise<Product> {
+  /** `actorId`: the ADMIN, for the audit entry every admin change records in its transaction. */
+  async create(data: CreateProductData, actorId: string): Promise<Product> {
     const fields = {
       sku: validateSku(data.sku),
       name: validateName(data.name),
@@ -80,6 +81,14 @@ export class ProductService {
           orderId: null,
         });
         await tx.execute(seeded.text, [...seeded.params]);
+        await recordAudit(tx, 'catalog', {
+          actorId,
+          action: 'product.created',
+          targetType: 'Product',
+          targetId: product.id,
+          before: null,
+          after: { ...audited(product), onHand: fields.onHand },
+        });
         return product;
       });
     } catch (err) {
@@ -88,15 +97,20 @@ export class ProductService {
     }
   }
 
-  async update(id: string, data: UpdateProductData): Promise<Product> {
+  async update(id: string, data: UpdateProductData, actorId: string): Promise<Product> {
     const changes = validateChanges(data, this.imageLimits);
     if (!isUuid(id)) throw notFound('Product');
     try {
       return await this.em.transactional(async (tx) => {
         const product = await tx.findOne(Product, { id });
         if (!product) throw notFound('Product');
+        const before = audited(product);
         // Only changed columns are written, so stock moved meanwhile by the saga is kept.
         tx.assign(product, changes);
+        const after = audited(product);
+        if (JSON.stringify(before) !== JSON.stringify(after)) {
+          await recordAudit(tx, 'catalog', { actorId, action: 'product.updated', targetType: 'Product', targetId: product.id, before, after });
+        }
         return product;
       });
     } catch (err) {
@@ -110,14 +124,32 @@ export class ProductService {
    * is, since the state asked for already holds (the contract names no CONFLICT for it and
    * an admin's retry should not fail).
    */
-  async archive(id: string): Promise<Product> {
+  async archive(id: string, actorId: string): Promise<Product> {
     if (!isUuid(id)) throw notFound('Product');
-    const rows = await this.em.execute<Array<Record<string, unknown>>>(
-      `update products set archived = true where id = ? returning ${PRODUCT_COLUMNS}`,
-      [id],
-    );
-    if (rows.length === 0) throw notFound('Product');
-    return this.em.map(Product, rows[0]);
+    return this.em.transactional(async (tx) => {
+      // The row lock of the update orders concurrent archives: only the one that changed it records it.
+      const rows = await tx.execute<Array<Record<string, unknown> & { was_archived: boolean }>>(
+        `with old as (select id, archived as was_archived from products where id = ? for update)
+         update products p set archived = true from old where p.id = old.id returning ${PRODUCT_COLUMNS
+           .split(',')
+           .map((column) => `p.${column.trim()}`)
+           .join(', ')}, old.was_archived`,
+        [id],
+      );
+      if (rows.length === 0) throw notFound('Product');
+      const { was_archived: wasArchived, ...row } = rows[0];
+      if (!wasArchived) {
+        await recordAudit(tx, 'catalog', {
+          actorId,
+          action: 'product.archived',
+          targetType: 'Product',
+          targetId: id.toLowerCase(),
+          before: { archived: false },
+          after: { archived: true },
+        });
+      }
+      return tx.map(Product, row);
+    });
   }
 
   /**
@@ -125,18 +157,21 @@ export class ProductService {
    * when units come in, CORRECTION when they go (a count found fewer on the shelf than
    * the books said); setting the same number records nothing.
    */
-  async setStock(id: string, quantity: number): Promise<Product> {
+  async setStock(id: string, quantity: number, actorId: string): Promise<Product> {
     validateQuantity(quantity, 'quantity');
     if (!isUuid(id)) throw notFound('Product');
-    return this.changeStock(id, 'quantity', (onHand) => ({ onHand: quantity, reason: quantity > onHand ? 'RESTOCK' : 'CORRECTION' }));
+    return this.changeStock(id, 'quantity', { actorId, action: 'stock.set' }, (onHand) => ({
+      onHand: quantity,
+      reason: quantity > onHand ? 'RESTOCK' : 'CORRECTION',
+    }));
   }
 
   /** Adds delta (may be negative) to units on hand, never below units reserved; recorded with the admin's reason. */
-  async adjustStock(id: string, delta: number, reason: string): Promise<Product> {
+  async adjustStock(id: string, delta: number, reason: string, actorId: string): Promise<Product> {
     validateStockDelta(delta);
     const text = validateReason(reason);
     if (!isUuid(id)) throw notFound('Product');
-    return this.changeStock(id, 'delta', (onHand) => ({ onHand: onHand + delta, reason: text }));
+    return this.changeStock(id, 'delta', { actorId, action: 'stock.adjusted' }, (onHand) => ({ onHand: onHand + delta, reason: text }));
   }
 
   /**
@@ -147,6 +182,7 @@ export class ProductService {
   private async changeStock(
     id: string,
     field: 'quantity' | 'delta',
+    audit: { actorId: string; action: 'stock.set' | 'stock.adjusted' },
     decide: (onHand: number) => { onHand: number; reason: string },
   ): Promise<Product> {
     return this.em.transactional(async (tx) => {
@@ -168,9 +204,32 @@ export class ProductService {
          select * from changed`,
         [onHand, id, onHand - current.on_hand, ...recorded.params],
       );
+      // Setting the count it already has changes nothing: no movement, no entry.
+      if (onHand !== current.on_hand) {
+        await recordAudit(tx, 'catalog', {
+          ...audit,
+          targetType: 'Product',
+          targetId: id.toLowerCase(),
+          before: { onHand: current.on_hand },
+          after: { onHand },
+          context: { reason },
+        });
+      }
       return tx.map(Product, rows[0]);
     });
   }
+}
+
+/** A product's fields as its audit entries show them (price as the decimal the API shows). */
+function audited(product: Product): Record<string, unknown> {
+  return {
+    sku: product.sku,
+    name: product.name,
+    description: product.description,
+    price: formatAmount(product.priceMinor),
+    categoryId: product.categoryId,
+    images: product.images,
+  };
 }
 
 function categoryRef(categoryId: string | null): string | null {

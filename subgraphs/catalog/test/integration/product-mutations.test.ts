@@ -117,10 +117,10 @@ describe('createProduct', () => {
     // One em serves a whole request; a failed write must not linger in its unit of work.
     const service = new ProductService(h.app.database.orm.em.fork(), h.config.images);
     const taken = await createProduct(h, { sku: unique('TAKEN') });
-    await expect(service.create({ sku: taken.sku, name: 'X', price: '1', stock: 0 })).rejects.toMatchObject({
+    await expect(service.create({ sku: taken.sku, name: 'X', price: '1', stock: 0 }, randomUUID())).rejects.toMatchObject({
       extensions: { code: 'CONFLICT' },
     });
-    const fresh = await service.create({ sku: unique('FRESH'), name: 'Y', price: '1', stock: 0 });
+    const fresh = await service.create({ sku: unique('FRESH'), name: 'Y', price: '1', stock: 0 }, randomUUID());
     expect(await skuCount(fresh.sku)).toBe(1);
     expect(await skuCount(taken.sku)).toBe(1);
   });

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Subscription as NatsSubscription } from '@nats-io/nats-core';
-import { eventContracts, uuidv7, type EventEnvelope, type Payload, type Subject } from '@storegraph/common';
+import { eventContracts, uuidv7, type EventEnvelope, type OrderEventSubject, type Payload, type Subject } from '@storegraph/common';
 import { unique, waitFor } from '@storegraph/common/testing';
 import type { ReservationStatus } from '../../src/services/reservation.service';
 import { createProduct, startCatalog, type Harness, type HarnessOptions } from './catalog.harness';
 
-type CatalogSubject = Extract<Subject, `catalog.${string}`>;
+// The saga events catalog emits (its audit entries name no order).
+type CatalogSubject = Extract<OrderEventSubject, `catalog.${string}`>;
 
 /**
  * Catalog driven the way the saga drives it: envelopes published to the file's namespace

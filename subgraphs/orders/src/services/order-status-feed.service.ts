@@ -1,4 +1,4 @@
-import { isOwnerOrAdmin, isUuid, notFound, parseEnvelope, type EventBus, type Logger, type Subject } from '@storegraph/common';
+import { isOwnerOrAdmin, isUuid, notFound, parseEnvelope, type EventBus, type Logger, type OrderEventSubject, type Subject } from '@storegraph/common';
 import type { OrdersContext } from '../context';
 import { Order, OrderStatus } from '../entities';
 import { OrderStatusFollower } from './order-status-follower';

@@ -1,4 +1,4 @@
-import { executePrepared, isOwnerOrAdmin, isUuid, money, notFound, toPage, type Page } from '@storegraph/common';
+import { executePrepared, isOwnerOrAdmin, isUuid, money, notFound, recordAudit, toPage, type Page } from '@storegraph/common';
 import type { OrdersContext } from '../context';
 import { Order } from '../entities';
 import { OrderItemView } from '../types/order-item.type';
@@ -57,7 +57,19 @@ export class OrderService {
     const order = await ctx.em.transactional(async (em) => {
       const locked = isUuid(id) ? await this.saga.lockOrder(em, id) : null;
       if (!locked || !isOwnerOrAdmin(ctx, locked.userId)) throw notFound('Order');
-      return this.saga.cancel(em, locked);
+      const before = locked.status;
+      const cancelled = await this.saga.cancel(em, locked);
+      if (ctx.caller?.role === 'ADMIN' && before !== cancelled.status) {
+        await recordAudit(em, 'orders', {
+          actorId: ctx.caller.userId,
+          action: 'order.cancelled',
+          targetType: 'Order',
+          targetId: cancelled.id,
+          before: { status: before },
+          after: { status: cancelled.status },
+        });
+      }
+      return cancelled;
     });
     ctx.loaders.order.clear(id).prime(id, order);
     return order;

@@ -29,6 +29,10 @@ export class User {
   @Property({ type: 'boolean', fieldName: 'email_verified' })
   emailVerified: Opt<boolean> = false;
 
+  /** A disabled account cannot sign in or refresh; GraphQL field: owner or ADMIN (UserAdminResolver). */
+  @Property({ type: 'boolean', fieldName: 'disabled' })
+  disabled: Opt<boolean> = false;
+
   /** Never a GraphQL field. */
   @Property({ type: 'text', fieldName: 'password_hash' })
   passwordHash!: string;

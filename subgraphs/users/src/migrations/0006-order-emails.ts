@@ -1,16 +1,13 @@
 import { Migration } from '@mikro-orm/migrations';
-import { eventTablesSql } from '@storegraph/common';
 
 /**
- * Order emails: users now consumes the saga's order events, so it gets the inbox
- * (processed_events; the shared DDL brings an outbox too, which users leaves empty), and
- * email_outbox: one row per event that owes the shopper an email, written in the same
+ * Order emails: users now consumes the saga's order events (into the inbox that 0005
+ * made for the audit entries), and gets email_outbox: one row per event that owes the shopper an email, written in the same
  * transaction as the inbox mark and drained by the sender outside the saga's path.
  * The row id is the event id, so one event can never owe two emails.
  */
 export class OrderEmails0006 extends Migration {
   override async up(): Promise<void> {
-    for (const sql of eventTablesSql) this.addSql(sql);
     this.addSql(`create table email_outbox (
       id uuid primary key,
       kind text not null check (kind in ('order_confirmed', 'order_failed', 'order_cancelled', 'order_shipped')),

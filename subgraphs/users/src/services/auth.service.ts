@@ -5,7 +5,7 @@ import type { AuthPayload } from '../types/auth-payload.type';
 import type { EmailVerificationService } from './email-verification.service';
 import type { LoginThrottleService } from './login-throttle.service';
 import { hashPassword, spendPasswordCheck, verifyPassword } from './password.service';
-import type { SessionService } from './session.service';
+import { accountDisabled, type SessionService } from './session.service';
 import {
   EMAIL_MAX_LENGTH,
   normalizeEmail,
@@ -61,6 +61,8 @@ export class AuthService {
       throw unauthenticated(WRONG_CREDENTIALS);
     }
     await this.throttle.clear(email);
+    // Told only after the right password, so it reveals nothing to a guesser.
+    if (user.disabled) throw accountDisabled();
     return ctx.em.transactional((tx) => this.sessions.open(tx, user));
   }
 }

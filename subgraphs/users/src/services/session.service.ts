@@ -1,12 +1,14 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { unauthenticated, uuidv7, type AccessTokenSigner, type RequestContext } from '@storegraph/common';
+import { forbidden, unauthenticated, uuidv7, type AccessTokenSigner, type RequestContext } from '@storegraph/common';
 import { RefreshToken, User } from '../entities';
 import { AuthPayload } from '../types/auth-payload.type';
 import { formatRefreshToken, hashSecret, newSecret, parseRefreshToken, secretMatches } from './refresh-token.codec';
 import type { Revocation, RevocationService } from './revocation.service';
 
 const invalidSession = () => unauthenticated('Refresh token is invalid, expired or revoked');
+/** Only said to someone who proved the account's password (or an emailed token). */
+export const accountDisabled = () => forbidden('This account is disabled');
 
 type RefreshOutcome =
   | { kind: 'refused' }
@@ -24,8 +26,15 @@ export class SessionService {
     private readonly refreshTokenTtlSeconds: number,
   ) {}
 
-  /** Starts a new login for `user` inside the caller's transaction `tx`. */
+  /**
+   * Starts a new login for `user` inside the caller's transaction `tx`; a disabled account
+   * gets none (FORBIDDEN). The row is read FOR SHARE, so a concurrent setUserDisabled
+   * either waits for this login and then ends it, or has committed and is seen here.
+   */
   async open(tx: EntityManager, user: User): Promise<AuthPayload> {
+    // No row yet for an account created in this very transaction (register).
+    const [row] = await tx.execute<Array<{ disabled: boolean }>>('select disabled from users where id = ? for share', [user.id]);
+    if (user.disabled || row?.disabled) throw accountDisabled();
     const familyId = uuidv7();
     const refreshToken = this.addToken(tx, user, familyId);
     return this.payload(user, familyId, refreshToken);
@@ -47,7 +56,9 @@ export class SessionService {
         return { kind: 'reused', revocation: await this.revocations.recordFamily(tx, row.familyId) };
       }
       if (row.expiresAt.getTime() <= Date.now()) return { kind: 'refused' };
-      const user = await tx.findOneOrFail(User, { id: row.user.id });
+      // Locked like open(): a login disabled meanwhile gets no new token.
+      const user = await tx.findOneOrFail(User, { id: row.user.id }, { lockMode: LockMode.PESSIMISTIC_READ });
+      if (user.disabled) return { kind: 'refused' };
       row.rotatedAt = new Date();
       return { kind: 'rotated', user, familyId: row.familyId, refreshToken: this.addToken(tx, user, row.familyId) };
     });

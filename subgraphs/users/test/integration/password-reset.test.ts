@@ -50,6 +50,16 @@ describe('password reset', () => {
     return { email, auth, mail, token: tokenOf(mail.links.find((l) => l.startsWith(`${STOREFRONT}/reset-password`))!) };
   }
 
+  it('a disabled account gets no login from a reset link (FORBIDDEN) and its password stays', async () => {
+    const { email, auth, token } = await resetToken('reset-disabled');
+    await users.sql('update users set disabled = true where id = ?', [auth.user.id]);
+    expect(codes(await reset(token))).toEqual(['FORBIDDEN']);
+    expect(codes(await login(email, NEW_PASSWORD))).toEqual(['UNAUTHENTICATED']);
+    // Refused whole: once enabled again, the link still works.
+    await users.sql('update users set disabled = false where id = ?', [auth.user.id]);
+    expect((await reset(token)).data!.resetPassword.user.id).toBe(auth.user.id);
+  });
+
   it('emails a link to <STOREFRONT_URL>/reset-password with a token, from MAIL_FROM, in text and HTML', async () => {
     const { email, mail, token } = await resetToken('reset-mail');
     expect(mail.to).toEqual([email]);
