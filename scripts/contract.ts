@@ -35,9 +35,6 @@ export const EXCUSED_TYPES: ReadonlyMap<string, string> = new Map<string, string
   ...excuse(MERCHANT, [
     'User.disabled', 'UserFilter', 'UserEdge', 'UserConnection', 'Query.users', 'Mutation.setUserRole', 'Mutation.setUserDisabled',
     'AuditEntry', 'AuditEntryEdge', 'AuditEntryConnection', 'AuditFilter', 'Query.auditLog',
-    'OrderStatus.SHIPPED', 'OrderStatus.DELIVERED', 'Order.shippingAddress', 'Order.shipment', 'ShippingAddress',
-    'Shipment', 'ShipOrderInput', 'OrderFilter', 'Query.orders', 'Mutation.shipOrder', 'Mutation.markOrderDelivered',
-    'CheckoutInput.shippingAddressId', 'CheckoutInput.shippingAddress',
   ]),
   ...excuse(SHOPPER, [
     'Cart.coupon', 'Cart.discount', 'Cart.total',

@@ -1,6 +1,7 @@
 // type-graphql and MikroORM read decorator metadata; load the polyfill before any entity.
 import 'reflect-metadata';
 
+export * from './address';
 export * from './auth';
 export * from './config';
 export * from './db';

@@ -6,8 +6,8 @@ const item = check.object({ productId: check.uuid(), quantity: check.int(1) });
  * Every event of the system: subject -> contract version and payload shape. Publishers
  * and consumers both type against this one map and consumers validate on receipt.
  * Subjects are `<owner>.<aggregate>.<verb>` in the past tense; the owner's stream holds
- * them. The five `orders.order.*` events are also the order's status changes (placed =
- * PENDING, reserved, confirmed, failed, cancelled): live subscribers follow those. A payload change that is not backwards compatible bumps `version`.
+ * them. The seven `orders.order.*` events are also the order's status changes (placed =
+ * PENDING, reserved, confirmed, failed, cancelled, shipped, delivered): live subscribers follow those. A payload change that is not backwards compatible bumps `version`.
  */
 export const eventContracts = {
   /** A checkout created the order (PENDING). Catalog reserves its items. */
@@ -44,6 +44,13 @@ export const eventContracts = {
   },
   /** The owner or an ADMIN cancelled; catalog releases or restocks. */
   'orders.order.cancelled': { version: 1, payload: check.object({ orderId: check.uuid() }) },
+  /** An ADMIN shipped the confirmed order (SHIPPED). Users emails the shopper. */
+  'orders.order.shipped': {
+    version: 1,
+    payload: check.object({ orderId: check.uuid(), userId: check.uuid(), carrier: check.string(100), trackingNumber: check.string(100) }),
+  },
+  /** The shipped order arrived (DELIVERED): the last status. */
+  'orders.order.delivered': { version: 1, payload: check.object({ orderId: check.uuid(), userId: check.uuid() }) },
   /** A captured payment must go back (cancelled, failed or expired order). */
   'orders.refund.requested': { version: 1, payload: check.object({ orderId: check.uuid() }) },
 
