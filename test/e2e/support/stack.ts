@@ -50,7 +50,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const catalogApp = await catalog.createApp(catalog.readConfig(new EnvReader({ ...testEnv('catalog'), USERS_URL: usersUrl })));
   const catalogUrl = await catalogApp.listen(0);
   const ordersApp = await orders.createApp(
-    orders.readConfig(new EnvReader({ ...testEnv('orders'), CATALOG_URL: catalogUrl })),
+    orders.readConfig(new EnvReader({ ...testEnv('orders'), CATALOG_URL: catalogUrl, USERS_URL: usersUrl })),
   );
   const paymentsApp = await payments.createApp(payments.readConfig(new EnvReader(testEnv('payments'))), {
     provider: options.paymentProvider,
