@@ -57,8 +57,8 @@ export class OrderService {
   }
 
   /**
-   * PENDING, RESERVED or CONFIRMED -> CANCELLED; CANCELLED stays as it is; FAILED is a
-   * CONFLICT (the state machine refuses it). The order's row lock serializes this with
+   * PENDING, RESERVED or CONFIRMED -> CANCELLED; CANCELLED stays as it is; FAILED,
+   * SHIPPED and DELIVERED are a CONFLICT (the state machine refuses them). The order's row lock serializes this with
    * concurrent cancels and saga steps, and the compensation (orders.order.cancelled for
    * catalog, orders.refund.requested if a capture is known) commits with the change.
    */

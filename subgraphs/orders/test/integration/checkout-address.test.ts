@@ -1,5 +1,6 @@
 import { uuidv7 } from '@storegraph/common';
 import { codes } from '@storegraph/common/testing';
+import { createApp } from '../../src/app';
 import {
   actor, ADDRESS_FIELDS, addToCart, createProduct, gql, ok, registeredShopper, saveAddress, startHarness,
   type Actor, type AddressShape, type Harness,
@@ -118,7 +119,6 @@ describe('checkout shipping address', () => {
   });
 
   it('answers SERVICE_UNAVAILABLE when users cannot be reached and an address must be looked up; nothing is placed', async () => {
-    const { createApp } = await import('../../src/app');
     const cut = await createApp({ ...h.config, usersUrl: 'http://127.0.0.1:9/graphql', usersTimeoutMs: 1000 });
     try {
       const url = await cut.listen(0);
