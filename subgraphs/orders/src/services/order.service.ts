@@ -58,9 +58,10 @@ export class OrderService {
 
   /**
    * PENDING, RESERVED or CONFIRMED -> CANCELLED; CANCELLED stays as it is; FAILED,
-   * SHIPPED and DELIVERED are a CONFLICT (the state machine refuses them). The order's row lock serializes this with
-   * concurrent cancels and saga steps, and the compensation (orders.order.cancelled for
-   * catalog, orders.refund.requested if a capture is known) commits with the change.
+   * SHIPPED and DELIVERED are a CONFLICT (the state machine refuses them). The order's
+   * row lock serializes this with concurrent cancels and saga steps, and the compensation
+   * (orders.order.cancelled for catalog, orders.refund.requested if a capture is known)
+   * commits with the change.
    */
   async cancel(ctx: OrderContext, id: string): Promise<Order> {
     const order = await ctx.em.transactional(async (em) => {
