@@ -26,7 +26,7 @@ describe('subscriptions across replicas', () => {
     const orders = new Child('orders-2', join(ROOT, 'subgraphs/orders/dist/main.js'), {
       cwd: ROOT,
       colorIndex: 0,
-      env: { ...env, ORDERS_PORT: String(ordersPort), ORDERS_DATABASE_URL: testDatabaseUrl('orders'), CATALOG_URL: stack.urls.catalog },
+      env: { ...env, ORDERS_PORT: String(ordersPort), ORDERS_DATABASE_URL: testDatabaseUrl('orders'), CATALOG_URL: stack.urls.catalog, USERS_URL: stack.urls.users },
     });
     children.push(orders);
     await waitUntilReady(orders, `http://localhost:${ordersPort}/ready`, 30_000);

@@ -10,17 +10,22 @@ import { waitFor } from '@storegraph/common/testing';
 export type SagaService = 'orders' | 'catalog' | 'payments';
 export type SagaSql = <T>(service: SagaService, text: string, params?: unknown[]) => Promise<T[]>;
 
-export type Status = 'PENDING' | 'RESERVED' | 'CONFIRMED' | 'CANCELLED' | 'FAILED';
+export type Status = 'PENDING' | 'RESERVED' | 'CONFIRMED' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED' | 'FAILED';
 
 /** The allowed moves, written out again here so the tests do not trust the code they check. */
 const ALLOWED: Record<Status, Status[]> = {
   PENDING: ['RESERVED', 'FAILED', 'CANCELLED'],
   RESERVED: ['CONFIRMED', 'FAILED', 'CANCELLED'],
-  CONFIRMED: ['CANCELLED'],
+  CONFIRMED: ['SHIPPED', 'CANCELLED'],
+  SHIPPED: ['DELIVERED'],
+  DELIVERED: [],
   CANCELLED: [],
   FAILED: [],
 };
-export const SETTLED: readonly Status[] = ['CONFIRMED', 'CANCELLED', 'FAILED'];
+/** Where the saga leaves an order; fulfilment (SHIPPED, DELIVERED) only moves paid ones on. */
+export const SETTLED: readonly Status[] = ['CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'FAILED'];
+/** The orders whose money the store keeps: captured minus refunded is their total. */
+export const PAID: readonly Status[] = ['CONFIRMED', 'SHIPPED', 'DELIVERED'];
 
 export interface OrderRow {
   id: string;
@@ -38,7 +43,7 @@ export function orderRows(sql: SagaSql, orderIds: string[]): Promise<OrderRow[]>
   );
 }
 
-/** Waits until every order is CONFIRMED, CANCELLED or FAILED (the saga's bound), and returns them. */
+/** Waits until every order is settled (CONFIRMED or later, CANCELLED or FAILED: the saga's bound), and returns them. */
 export async function waitForSettled(sql: SagaSql, orderIds: string[], timeoutMs = 20_000): Promise<Map<string, Status>> {
   const rows = await waitFor(
     async () => {
@@ -125,8 +130,11 @@ export async function expectStockHistoryBalanced(sql: SagaSql, books: StockBooks
 }
 
 /** What catalog and payments must hold for an order once it settled (and the saga went quiet). */
-const SETTLED_ELSEWHERE: Record<'CONFIRMED' | 'CANCELLED' | 'FAILED', { reservation: (string | null)[]; payment: (string | null)[] }> = {
+const SETTLED_ELSEWHERE: Record<'CONFIRMED' | 'SHIPPED' | 'DELIVERED' | 'CANCELLED' | 'FAILED', { reservation: (string | null)[]; payment: (string | null)[] }> = {
   CONFIRMED: { reservation: ['SOLD'], payment: ['CAPTURED'] },
+  // Shipping and delivery change nothing in catalog or payments: still sold and paid.
+  SHIPPED: { reservation: ['SOLD'], payment: ['CAPTURED'] },
+  DELIVERED: { reservation: ['SOLD'], payment: ['CAPTURED'] },
   // Catalog records a cancel even before it saw the order (a tombstone), unless it had
   // already refused the stock (REJECTED) when the cancel came; payments may never have seen it.
   CANCELLED: { reservation: ['CANCELLED', 'REJECTED'], payment: ['REFUNDED', 'FAILED', null] },
@@ -134,7 +142,7 @@ const SETTLED_ELSEWHERE: Record<'CONFIRMED' | 'CANCELLED' | 'FAILED', { reservat
 };
 
 /**
- * Each settled order agrees with the other services: a CONFIRMED order sold its units and
+ * Each settled order agrees with the other services: a paid (CONFIRMED, SHIPPED, DELIVERED) order sold its units and
  * holds a capture; a CANCELLED or FAILED one holds no units (nothing left HELD until the
  * reservation expires) and no money (nothing CAPTURED, nothing PENDING). A step lost on
  * the way (an event dead-lettered) shows here even when every sum still balances. A
@@ -203,7 +211,7 @@ export interface InvariantInput {
 /**
  * The saga's invariants over a scenario's products and orders:
  *  - per product: units on hand at start = available + reserved + sold, and nothing negative;
- *  - captured minus refunded = total of CONFIRMED orders;
+ *  - captured minus refunded = total of the CONFIRMED, SHIPPED and DELIVERED orders;
  *  - every order settled, its history a chain of allowed moves starting at PENDING;
  *  - no effect twice: at most one payment per order, each status at most once in a
  *    history, and no outbox announcing the same thing about an order twice;
@@ -223,7 +231,7 @@ export async function expectSagaInvariants(sql: SagaSql, input: InvariantInput):
   // Per order first (it waits for a recovery sweep or a late refund), then the sums.
   await expectServicesAgree(sql, await orderRows(sql, input.orderIds), input.settleTimeoutMs);
   const orders = await orderRows(sql, input.orderIds);
-  const confirmedTotal = orders.filter((o) => o.status === 'CONFIRMED').reduce((sum, o) => sum + o.total_minor, 0);
+  const paidTotal = orders.filter((o) => PAID.includes(o.status)).reduce((sum, o) => sum + o.total_minor, 0);
   const payments = await sql<{ order_id: string; status: string; amount_minor: number }>(
     'payments',
     'select order_id, status, amount_minor from payments where order_id = any(?)',
@@ -231,7 +239,7 @@ export async function expectSagaInvariants(sql: SagaSql, input: InvariantInput):
   );
   // A REFUNDED payment was captured and refunded: it adds to neither side.
   const captured = payments.filter((p) => p.status === 'CAPTURED').reduce((sum, p) => sum + p.amount_minor, 0);
-  expect(captured).toBe(confirmedTotal);
+  expect(captured).toBe(paidTotal);
   expect(new Set(payments.map((p) => p.order_id)).size).toBe(payments.length);
 
   for (const service of ['orders', 'catalog', 'payments'] as const) {

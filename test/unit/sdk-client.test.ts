@@ -156,6 +156,8 @@ describe('SDK client over graphql-ws', () => {
     items: [],
     payment: null,
     user: { id: 'user-1', email: 'a@b.test', name: 'A', role: 'CUSTOMER', createdAt: '2025-01-01T00:00:00.000Z' },
+    shippingAddress: null,
+    shipment: null,
   });
 
   let server: WebSocketServer;

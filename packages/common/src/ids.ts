@@ -19,3 +19,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
+
+const MAX_UUIDV7_MS = 2 ** 48 - 1;
+
+/**
+ * The lowest and highest UUID whose UUIDv7 time is millisecond `ms` (clamped to what the
+ * 48-bit field holds): for rows whose id was made from their creation time, a time bound
+ * becomes an id bound that the primary key's index serves.
+ */
+export function uuidv7Range(ms: number): { lowest: string; highest: string } {
+  const hex = Math.min(Math.max(Math.floor(ms), 0), MAX_UUIDV7_MS).toString(16).padStart(12, '0');
+  const time = `${hex.slice(0, 8)}-${hex.slice(8)}`;
+  return { lowest: `${time}-0000-0000-000000000000`, highest: `${time}-ffff-ffff-ffffffffffff` };
+}

@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 
 export * from './audit';
+export * from './address';
 export * from './auth';
 export * from './config';
 export * from './db';

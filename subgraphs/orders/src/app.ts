@@ -15,7 +15,9 @@ import { migrations } from './migrations';
 import { buildSchema } from './schema';
 import type { OrdersConfig } from './config';
 import { CartService } from './services/cart.service';
+import { type AddressBook, HttpAddressBook } from './services/address-book';
 import { CheckoutService } from './services/checkout.service';
+import { FulfilmentService } from './services/fulfilment.service';
 import { OrderSagaService } from './services/order-saga.service';
 import { OrderStatusFeed } from './services/order-status-feed.service';
 import { OrderService } from './services/order.service';
@@ -43,6 +45,8 @@ export interface LiveOrders {
 export interface OrdersDeps {
   /** Defaults to the catalog subgraph over HTTP at config.catalogUrl. */
   catalog?: ProductCatalog;
+  /** Defaults to the users subgraph over HTTP at config.usersUrl. */
+  addresses?: AddressBook;
   /** false starts without the outbox relay: tests play a crash between commit and publish. */
   relay?: boolean;
   /** How often the relay's sweeper looks for unpublished rows (default 1 s). */
@@ -53,6 +57,8 @@ export async function createApp(config: OrdersConfig, deps: OrdersDeps = {}): Pr
   const logger = createLogger('orders');
   const ownCatalog = deps.catalog ? null : new HttpProductCatalog(config.catalogUrl);
   const catalog = deps.catalog ?? ownCatalog!;
+  const ownAddresses = deps.addresses ? null : new HttpAddressBook(config.usersUrl, config.gatewaySecret, config.usersTimeoutMs);
+  const addresses = deps.addresses ?? ownAddresses!;
   const cart = new CartService(config.currency);
   const saga = new OrderSagaService(logger);
   const statusFeed = new OrderStatusFeed(logger);
@@ -62,8 +68,9 @@ export async function createApp(config: OrdersConfig, deps: OrdersDeps = {}): Pr
   redis.on('error', (err: Error) => logger.warn('redis error', { err }));
   const services = {
     cart,
-    checkout: new CheckoutService(config.currency, cart, saga),
+    checkout: new CheckoutService(config.currency, cart, saga, addresses),
     order: new OrderService(saga),
+    fulfilment: new FulfilmentService(saga),
     statusFeed,
     limits: new RateLimits(redis, config.rateLimits),
   };
@@ -115,10 +122,13 @@ export async function createApp(config: OrdersConfig, deps: OrdersDeps = {}): Pr
         await statusFeed.stop();
         await service.stop();
         ownCatalog?.close();
+        ownAddresses?.close();
       },
     };
   } catch (err) {
     await events?.stop();
+    ownCatalog?.close();
+    ownAddresses?.close();
     redis.disconnect();
     await database.close();
     throw err;

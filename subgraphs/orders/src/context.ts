@@ -7,6 +7,7 @@ import { createOrderLoader } from './loaders/order.loader';
 import { createProductLoader } from './loaders/product.loader';
 import type { CartService } from './services/cart.service';
 import type { CheckoutService } from './services/checkout.service';
+import type { FulfilmentService } from './services/fulfilment.service';
 import type { OrderStatusFeed } from './services/order-status-feed.service';
 import type { OrderService } from './services/order.service';
 import type { CatalogProduct, ProductCatalog } from './services/product-catalog';
@@ -23,6 +24,7 @@ export interface OrdersServices {
   cart: CartService;
   checkout: CheckoutService;
   order: OrderService;
+  fulfilment: FulfilmentService;
   statusFeed: OrderStatusFeed;
   /** Counted by the resolvers before the work, per signed-in user. */
   limits: RateLimits<keyof OrdersRateRules>;

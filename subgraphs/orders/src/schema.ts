@@ -1,6 +1,7 @@
 import { buildFederatedSchema } from '@storegraph/common';
 import type { GraphQLSchema } from 'graphql';
 import type { PubSub } from 'type-graphql';
+import { AdminOrdersResolver } from './resolvers/admin-orders.resolver';
 import { CartItemResolver, CartResolver } from './resolvers/cart.resolver';
 import { orderReference, userReference } from './resolvers/order.reference';
 import { OrderResolver } from './resolvers/order.resolver';
@@ -24,7 +25,7 @@ const noTopics: PubSub = {
 /** Needs no database: `print-schemas` calls it to write schema.graphql. */
 export function buildSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema({
-    resolvers: [CartResolver, CartItemResolver, OrderResolver, UserOrdersResolver, OrderStatusResolver],
+    resolvers: [CartResolver, CartItemResolver, OrderResolver, UserOrdersResolver, OrderStatusResolver, AdminOrdersResolver],
     orphanedTypes: [ProductStub],
     referenceResolvers: { Order: orderReference, User: userReference },
     pubSub: noTopics,

@@ -2,6 +2,7 @@ import type { TestPaymentProvider } from '@storegraph/payments';
 import {
   expectSagaInvariants,
   orderRows,
+  PAID,
   waitForPaymentsSettled,
   waitForSettled as waitForSettledRows,
   type InvariantInput,
@@ -21,7 +22,7 @@ function stackSql(stack: Stack): SagaSql {
   };
 }
 
-/** Waits until every order is CONFIRMED, CANCELLED or FAILED (the saga's bound), and returns them. */
+/** Waits until every order is settled (CONFIRMED or later, CANCELLED or FAILED: the saga's bound), and returns them. */
 export function waitForSettled(stack: Stack, orderIds: string[], timeoutMs = 20_000): Promise<Map<string, Status>> {
   return waitForSettledRows(stackSql(stack), orderIds, timeoutMs);
 }
@@ -33,8 +34,8 @@ export function expectInvariants(stack: Stack, input: InvariantInput): Promise<v
 
 /**
  * The money as the provider's own records have it (its ledger, outside our database):
- * each order charged once, refunded once unless CONFIRMED (never otherwise), and
- * charged minus refunded equal to the total of the CONFIRMED orders.
+ * each order charged once, refunded once unless paid (CONFIRMED, SHIPPED, DELIVERED: never
+ * refunded), and charged minus refunded equal to the total of the paid orders.
  */
 export async function expectMoneyAtProvider(stack: Stack, ledger: TestPaymentProvider, orderIds: string[]): Promise<void> {
   const sql = stackSql(stack);
@@ -49,11 +50,11 @@ export async function expectMoneyAtProvider(stack: Stack, ledger: TestPaymentPro
       order: order.id,
       status: order.status,
       charges: 1,
-      refunds: order.status === 'CONFIRMED' ? 0 : 1,
+      refunds: PAID.includes(order.status) ? 0 : 1,
     });
     charged += charges.reduce((sum, c) => sum + c.amountMinor, 0);
     refunded += refunds.reduce((sum, r) => sum + r.amountMinor, 0);
   }
-  const confirmed = orders.filter((o) => o.status === 'CONFIRMED').reduce((sum, o) => sum + o.total_minor, 0);
-  expect({ chargedMinusRefunded: charged - refunded }).toEqual({ chargedMinusRefunded: confirmed });
+  const paid = orders.filter((o) => PAID.includes(o.status)).reduce((sum, o) => sum + o.total_minor, 0);
+  expect({ chargedMinusRefunded: charged - refunded }).toEqual({ chargedMinusRefunded: paid });
 }

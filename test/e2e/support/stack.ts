@@ -78,7 +78,9 @@ async function assembleStack(options: StackOptions, started: Array<{ stop(): Pro
   const usersUrl = await usersApp.listen(0);
   const catalogApp = track(await catalog.createApp(catalog.readConfig(new EnvReader({ ...testEnv('catalog'), USERS_URL: usersUrl }))));
   const catalogUrl = await catalogApp.listen(ports.catalog);
-  const ordersApp = track(await orders.createApp(orders.readConfig(new EnvReader({ ...testEnv('orders'), CATALOG_URL: catalogUrl }))));
+  const ordersApp = track(
+    await orders.createApp(orders.readConfig(new EnvReader({ ...testEnv('orders'), CATALOG_URL: catalogUrl, USERS_URL: usersUrl }))),
+  );
   const paymentsApp = track(
     await payments.createApp(payments.readConfig(new EnvReader(testEnv('payments'))), {
       provider: options.paymentProvider,

@@ -21,8 +21,8 @@ const auditEntry = check.object({
  * Every event of the system: subject -> contract version and payload shape. Publishers
  * and consumers both type against this one map and consumers validate on receipt.
  * Subjects are `<owner>.<aggregate>.<verb>` in the past tense; the owner's stream holds
- * them. The five `orders.order.*` events are also the order's status changes (placed =
- * PENDING, reserved, confirmed, failed, cancelled): live subscribers follow those. A payload change that is not backwards compatible bumps `version`.
+ * them. The seven `orders.order.*` events are also the order's status changes (placed =
+ * PENDING, reserved, confirmed, failed, cancelled, shipped, delivered): live subscribers follow those. A payload change that is not backwards compatible bumps `version`.
  */
 export const eventContracts = {
   /** A checkout created the order (PENDING). Catalog reserves its items. */

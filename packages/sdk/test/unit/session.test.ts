@@ -368,6 +368,8 @@ describe('SDK session over graphql-ws', () => {
     createdAt: '2025-01-01T00:00:00.000Z',
     total: { amount: '1.00', currency: 'USD' },
     statusHistory: [{ status, at: '2025-01-01T00:00:00.000Z' }],
+    shippingAddress: null,
+    shipment: null,
     items: [],
     payment: null,
     user,

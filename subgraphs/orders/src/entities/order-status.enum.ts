@@ -4,6 +4,8 @@ export enum OrderStatus {
   PENDING = 'PENDING',
   RESERVED = 'RESERVED',
   CONFIRMED = 'CONFIRMED',
+  SHIPPED = 'SHIPPED',
+  DELIVERED = 'DELIVERED',
   CANCELLED = 'CANCELLED',
   FAILED = 'FAILED',
 }
@@ -20,6 +22,8 @@ registerEnumType(OrderStatus, {
     PENDING: { description: 'Placed; stock not yet reserved.' },
     RESERVED: { description: 'Stock held for this order; payment in progress.' },
     CONFIRMED: { description: 'Paid. Stock is sold.' },
+    SHIPPED: { description: 'Handed to the carrier. Can no longer be cancelled.' },
+    DELIVERED: { description: 'Arrived.' },
     CANCELLED: { description: 'Cancelled by its owner or an ADMIN; held stock released, any captured payment refunded.' },
     FAILED: { description: 'Could not complete; see failureReason. Held stock released, any captured payment refunded.' },
   },

@@ -9,9 +9,21 @@ export interface StatusHistoryEntry {
   at: string;
 }
 
+/** The address an order ships to, as copied at checkout (stored as JSON). */
+export interface StoredShippingAddress {
+  name: string;
+  line1: string;
+  line2: string | null;
+  city: string;
+  region: string | null;
+  postalCode: string;
+  country: string;
+  phone: string | null;
+}
+
 /**
- * `user`, `items`, `total` and `statusHistory` are resolved by OrderResolver: they need
- * stubs, a DataLoader or the conversion from stored form. `paymentToken`, the
+ * `user`, `items`, `total`, `statusHistory`, `shippingAddress` and `shipment` are resolved
+ * by OrderResolver: they need stubs, a DataLoader or the conversion from stored form. `paymentToken`, the
  * idempotency columns and the saga's payment bookkeeping are never exposed.
  */
 @Directive('@key(fields: "id")')
@@ -65,4 +77,21 @@ export class Order {
   @Field(() => Date)
   @Property({ type: 'datetime', fieldName: 'created_at' })
   createdAt: Date = new Date();
+
+  /** A copy taken at checkout: later edits of the user's Address never reach it. */
+  @Property({ type: 'json', fieldName: 'shipping_address', nullable: true })
+  shippingAddress: StoredShippingAddress | null = null;
+
+  /** Set with SHIPPED (shippedAt is that history entry's time); deliveredAt with DELIVERED. */
+  @Property({ type: 'text', fieldName: 'carrier', nullable: true })
+  carrier: string | null = null;
+
+  @Property({ type: 'text', fieldName: 'tracking_number', nullable: true })
+  trackingNumber: string | null = null;
+
+  @Property({ type: 'datetime', fieldName: 'shipped_at', nullable: true })
+  shippedAt: Date | null = null;
+
+  @Property({ type: 'datetime', fieldName: 'delivered_at', nullable: true })
+  deliveredAt: Date | null = null;
 }

@@ -17,8 +17,8 @@ export class OrderStatusResolver {
     subscribe: followOrder,
     description:
       'Owner or ADMIN. First sends the order as it is now, then once for every later status change, ' +
-      'in order, none skipped; completes after CANCELLED or FAILED (a CONFIRMED order can still be ' +
-      'cancelled). Any field of Order may be selected, including fields owned by other subgraphs.',
+      'in order, none skipped; completes after DELIVERED, CANCELLED or FAILED (a CONFIRMED order can ' +
+      'still be cancelled or shipped). Any field of Order may be selected, including fields owned by other subgraphs.',
   })
   orderStatusChanged(@Arg('orderId', () => ID) _orderId: string, @Root() order: Order): Order {
     // Each value of the feed is already the order to send.

@@ -5,6 +5,8 @@ import { Order } from '../entities';
 import { CheckoutInput } from '../types/checkout.input';
 import { OrderItemView } from '../types/order-item.type';
 import { OrderStatusChange } from '../types/order-status-change.type';
+import { Shipment } from '../types/shipment.type';
+import { ShippingAddress } from '../types/shipping-address.type';
 import { UserStub, userStub } from '../types/user.stub';
 
 @Resolver(() => Order)
@@ -27,7 +29,8 @@ export class OrderResolver {
 
   @Mutation(() => Order, {
     description:
-      'Owner or ADMIN. PENDING, RESERVED or CONFIRMED -> CANCELLED; already CANCELLED -> returned unchanged; FAILED -> CONFLICT.',
+      'Owner or ADMIN. PENDING, RESERVED or CONFIRMED -> CANCELLED; already CANCELLED -> returned unchanged; ' +
+      'FAILED, SHIPPED or DELIVERED -> CONFLICT.',
   })
   cancelOrder(@Arg('id', () => ID) id: string, @Ctx() ctx: OrdersContext): Promise<Order> {
     requireCaller(ctx);
@@ -52,5 +55,21 @@ export class OrderResolver {
   @FieldResolver(() => [OrderStatusChange], { description: 'Every status the order has had, oldest first, starting with PENDING.' })
   statusHistory(@Root() order: Order): OrderStatusChange[] {
     return order.statusHistory.map((entry) => Object.assign(new OrderStatusChange(), { status: entry.status, at: new Date(entry.at) }));
+  }
+
+  @FieldResolver(() => ShippingAddress, { nullable: true, description: 'null when the order was placed without an address.' })
+  shippingAddress(@Root() order: Order): ShippingAddress | null {
+    return order.shippingAddress && Object.assign(new ShippingAddress(), order.shippingAddress);
+  }
+
+  @FieldResolver(() => Shipment, { nullable: true, description: 'null until SHIPPED.' })
+  shipment(@Root() order: Order): Shipment | null {
+    if (!order.carrier || !order.trackingNumber || !order.shippedAt) return null;
+    return Object.assign(new Shipment(), {
+      carrier: order.carrier,
+      trackingNumber: order.trackingNumber,
+      shippedAt: order.shippedAt,
+      deliveredAt: order.deliveredAt,
+    });
   }
 }

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { badInput, conflict, envelopesOf, executeEmitting, notFound, sql, uuidv7, type EventEnvelope } from '@storegraph/common';
+import {
+  badInput, conflict, envelopesOf, executeEmitting, isUuid, notFound, requireCaller, sql, uuidv7, validateAddress, type EventEnvelope,
+} from '@storegraph/common';
 import type { OrdersContext } from '../context';
-import { type CartItem, Order, OrderStatus } from '../entities';
+import { type CartItem, Order, OrderStatus, type StoredShippingAddress } from '../entities';
 import type { CheckoutInput } from '../types/checkout.input';
+import type { AddressBook, SavedAddress } from './address-book';
 import { readCartLines, type CartService } from './cart.service';
 import type { OrderSagaService } from './order-saga.service';
 
@@ -11,11 +14,26 @@ const MAX_TOKEN_LENGTH = 255;
 const MAX_KEY_LENGTH = 255;
 const MAX_TOTAL_MINOR = 2_147_483_647;
 
-type CheckoutContext = Pick<OrdersContext, 'em' | 'loaders'>;
+type CheckoutContext = Pick<OrdersContext, 'em' | 'loaders' | 'caller'>;
 
-/** What identifies "the same input" for an idempotency key: the payment token, hashed. */
-export function checkoutFingerprint(paymentToken: string): string {
-  return createHash('sha256').update(paymentToken).digest('hex');
+/** The address part of a checkout's input, as given (an inline address validated). */
+type AddressChoice = { id: string } | { inline: StoredShippingAddress } | null;
+
+/**
+ * What identifies "the same input" for an idempotency key: the payment token and the
+ * address asked for, hashed. Without an address choice it is the token's hash alone, as
+ * before addresses existed, so keys used then still replay.
+ */
+export function checkoutFingerprint(paymentToken: string, address: AddressChoice = null): string {
+  const hash = createHash('sha256').update(paymentToken);
+  if (address !== null) hash.update(`\n${JSON.stringify(address)}`);
+  return hash.digest('hex');
+}
+
+/** The columns an order keeps of a saved address: a copy, not a reference. */
+function copyOf(address: SavedAddress | StoredShippingAddress): StoredShippingAddress {
+  const { name, line1, line2, city, region, postalCode, country, phone } = address;
+  return { name, line1, line2, city, region, postalCode, country, phone };
 }
 
 /**
@@ -27,6 +45,7 @@ export class CheckoutService {
     private readonly currency: string,
     private readonly carts: CartService,
     private readonly saga: OrderSagaService,
+    private readonly addresses: AddressBook,
   ) {}
 
   async checkout(ctx: CheckoutContext, userId: string, input: CheckoutInput): Promise<Order> {
@@ -38,9 +57,14 @@ export class CheckoutService {
     if (key !== null && (key === '' || key.length > MAX_KEY_LENGTH)) {
       throw badInput(`idempotencyKey must be 1 to ${MAX_KEY_LENGTH} characters`, 'idempotencyKey');
     }
-    const fingerprint = checkoutFingerprint(token);
-    const placed = await this.placeAsRead(ctx, userId, token, key, fingerprint);
+    const choice = addressChoice(input);
+    const fingerprint = checkoutFingerprint(token, choice);
+    // Users is asked while the cart is read and priced; nothing is written before it answered.
+    const shippingAddress = this.shippingAddress(ctx, choice);
+    void shippingAddress.catch(() => undefined);
+    const placed = await this.placeAsRead(ctx, userId, token, key, fingerprint, shippingAddress);
     if (placed) return placed;
+    const address = await shippingAddress;
 
     return ctx.em.transactional(async (em) => {
       // The row locks serialize checkouts of one user: a concurrent duplicate waits here,
@@ -52,7 +76,7 @@ export class CheckoutService {
       }
       if (lines.length === 0) throw badInput('The cart is empty');
 
-      const order = await this.priceOrder(ctx, userId, lines, token, key, fingerprint);
+      const order = await this.priceOrder(ctx, userId, lines, token, key, fingerprint, address);
       const inserted = await this.insertOrder(em, order, lines);
       if (!inserted) {
         // Lost a race the row locks did not cover: the unique constraint decided.
@@ -76,12 +100,13 @@ export class CheckoutService {
     token: string,
     key: string | null,
     fingerprint: string,
+    shippingAddress: Promise<StoredShippingAddress | null>,
   ): Promise<Order | null> {
     const lines = await readCartLines(ctx.em, userId, false);
     if (lines.length === 0) return null;
     let order: { entity: Order; unitPrices: number[] };
     try {
-      order = await this.priceOrder(ctx, userId, lines, token, key, fingerprint);
+      order = await this.priceOrder(ctx, userId, lines, token, key, fingerprint, shippingAddress);
     } catch {
       return null;
     }
@@ -102,8 +127,11 @@ export class CheckoutService {
     paymentToken: string,
     idempotencyKey: string | null,
     requestFingerprint: string,
+    /** May still be on its way from users: asked beside the catalog, not after it. */
+    address: StoredShippingAddress | null | Promise<StoredShippingAddress | null>,
   ): Promise<{ entity: Order; unitPrices: number[] }> {
     const products = await ctx.loaders.product.loadMany(lines.map((line) => line.productId));
+    const shippingAddress = await address;
     const unitPrices = lines.map((line, i) => {
       const product = products[i];
       if (product instanceof Error) throw product;
@@ -125,8 +153,26 @@ export class CheckoutService {
       idempotencyKey,
       requestFingerprint,
       createdAt,
+      shippingAddress,
     });
     return { entity, unitPrices };
+  }
+
+  /**
+   * The address the order keeps a copy of: the inline one, the caller's saved one named
+   * by id (NOT_FOUND when it is not theirs), else their default, else none. Saved
+   * addresses come from users through the graph, as the caller (docs/decisions.md).
+   */
+  private async shippingAddress(ctx: CheckoutContext, choice: AddressChoice): Promise<StoredShippingAddress | null> {
+    if (choice !== null && 'inline' in choice) return choice.inline;
+    const book = await this.addresses.addressesOf(requireCaller(ctx));
+    if (choice === null) {
+      const preferred = book.find((address) => address.isDefault);
+      return preferred ? copyOf(preferred) : null;
+    }
+    const named = book.find((address) => address.id === choice.id);
+    if (!named) throw notFound('Address');
+    return copyOf(named);
   }
 
   /**
@@ -161,10 +207,10 @@ export class CheckoutService {
                                 where locked.quantity is distinct from priced.quantity) as ok),
           placed as (
             insert into orders (id, user_id, status, failure_reason, total_minor, currency, status_history,
-                                payment_token, idempotency_key, request_fingerprint, created_at)
+                                payment_token, idempotency_key, request_fingerprint, created_at, shipping_address)
             select ${o.id}::uuid, ${o.userId}::uuid, ${o.status}, null, ${o.totalMinor}, ${o.currency},
                    ${JSON.stringify(o.statusHistory)}::jsonb, ${o.paymentToken}, ${o.idempotencyKey}, ${o.requestFingerprint},
-                   ${o.createdAt}::timestamptz
+                   ${o.createdAt}::timestamptz, ${o.shippingAddress && JSON.stringify(o.shippingAddress)}::jsonb
              where (select ok from unchanged)
             on conflict (user_id, idempotency_key) do nothing
             returning id),
@@ -182,4 +228,19 @@ export class CheckoutService {
     );
     return inserted === 1;
   }
+}
+
+/**
+ * Checks the address part of the input before anything is read: both ways at once, a
+ * malformed id (it names no address: NOT_FOUND, as a stranger's does) or an invalid
+ * inline address (BAD_USER_INPUT, as addAddress refuses it) end the checkout here.
+ */
+function addressChoice(input: CheckoutInput): AddressChoice {
+  const id = input.shippingAddressId ?? null;
+  const inline = input.shippingAddress ?? null;
+  if (id !== null && inline !== null) throw badInput('Give shippingAddressId or shippingAddress, not both', 'shippingAddress');
+  if (inline !== null) return { inline: copyOf(validateAddress(inline)) };
+  if (id === null) return null;
+  if (!isUuid(id)) throw notFound('Address');
+  return { id: id.toLowerCase() };
 }

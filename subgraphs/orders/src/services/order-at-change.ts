@@ -2,8 +2,8 @@ import { Order, OrderStatus } from '../entities';
 
 /**
  * The order as it was right after its `index`-th status change: that status, the history
- * up to it, and a failure reason only on FAILED (terminal, so the stored reason is the
- * one that change set). Two quick changes thus reach a subscriber as two distinct
+ * up to it, a failure reason only on FAILED (terminal, so the stored reason is the
+ * one that change set), the shipment only from SHIPPED on and its delivery only on DELIVERED. Two quick changes thus reach a subscriber as two distinct
  * snapshots, although one read of the row already shows the later one.
  */
 export function orderAtChange(order: Order, index: number): Order {
@@ -14,5 +14,8 @@ export function orderAtChange(order: Order, index: number): Order {
   view.status = entry.status;
   view.statusHistory = order.statusHistory.slice(0, index + 1);
   view.failureReason = entry.status === OrderStatus.FAILED ? order.failureReason : null;
+  const shipped = entry.status === OrderStatus.SHIPPED || entry.status === OrderStatus.DELIVERED;
+  if (!shipped) Object.assign(view, { carrier: null, trackingNumber: null, shippedAt: null });
+  if (entry.status !== OrderStatus.DELIVERED) view.deliveredAt = null;
   return view;
 }

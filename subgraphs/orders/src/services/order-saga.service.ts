@@ -83,9 +83,9 @@ export class OrderSagaService {
   }
 
   /**
-   * cancelOrder's decision on a locked order: CANCELLED stays as it is (no event), FAILED
-   * is refused by the state machine (CONFLICT), anything else is cancelled and refunded
-   * if a capture is known.
+   * cancelOrder's decision on a locked order: CANCELLED stays as it is (no event), FAILED,
+   * SHIPPED and DELIVERED are refused by the state machine (CONFLICT), anything else is
+   * cancelled and refunded if a capture is known.
    */
   async cancel(tx: EntityManager, order: Order): Promise<Order> {
     if (order.status === CANCELLED) return order;

@@ -11,7 +11,10 @@ import type { Order, StatusHistoryEntry } from '../entities/order.entity';
 export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   [OrderStatus.PENDING]: [OrderStatus.RESERVED, OrderStatus.FAILED, OrderStatus.CANCELLED],
   [OrderStatus.RESERVED]: [OrderStatus.CONFIRMED, OrderStatus.FAILED, OrderStatus.CANCELLED],
-  [OrderStatus.CONFIRMED]: [OrderStatus.CANCELLED],
+  // Once handed to the carrier an order can no longer be cancelled (nor refunded here).
+  [OrderStatus.CONFIRMED]: [OrderStatus.SHIPPED, OrderStatus.CANCELLED],
+  [OrderStatus.SHIPPED]: [OrderStatus.DELIVERED],
+  [OrderStatus.DELIVERED]: [],
   [OrderStatus.FAILED]: [],
   [OrderStatus.CANCELLED]: [],
 };
@@ -21,6 +24,11 @@ export interface OrderState {
   status: OrderStatus;
   failureReason: OrderFailureReason | null;
   statusHistory: StatusHistoryEntry[];
+  /** Given by whoever ships (before the move to SHIPPED); the times are set here. */
+  carrier: string | null;
+  trackingNumber: string | null;
+  shippedAt: Date | null;
+  deliveredAt: Date | null;
 }
 
 export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
@@ -29,8 +37,10 @@ export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
 
 /**
  * Moves `order` to `to` in place: validates against the table (an invalid move throws
- * CONFLICT, never a silent no-op), sets status and failure reason, appends to the history.
- * A reason belongs to FAILED and only to FAILED; anything else is a bug in the caller.
+ * CONFLICT, never a silent no-op), sets status and failure reason, appends to the history,
+ * and stamps shippedAt / deliveredAt with that entry's time. A reason belongs to FAILED
+ * and only to FAILED, and SHIPPED needs a carrier and tracking number; anything else is
+ * a bug in the caller.
  */
 export function transition<T extends OrderState>(order: T, to: OrderStatus, reason?: OrderFailureReason, at = new Date()): T {
   if ((to === OrderStatus.FAILED) !== (reason !== undefined)) {
@@ -39,9 +49,14 @@ export function transition<T extends OrderState>(order: T, to: OrderStatus, reas
   if (!canTransition(order.status, to)) {
     throw conflict(`An order that is ${order.status} cannot become ${to}`);
   }
+  if (to === OrderStatus.SHIPPED && (!order.carrier || !order.trackingNumber)) {
+    throw new Error('An order ships with a carrier and a tracking number');
+  }
   order.status = to;
   order.failureReason = reason ?? null;
   order.statusHistory = [...order.statusHistory, { status: to, at: at.toISOString() }];
+  if (to === OrderStatus.SHIPPED) order.shippedAt = at;
+  if (to === OrderStatus.DELIVERED) order.deliveredAt = at;
   return order;
 }
 
@@ -65,6 +80,11 @@ const STEP_EVENTS: Readonly<Partial<Record<OrderStatus, (tx: EntityManager, orde
     return emit(tx, 'orders.order.failed', { orderId: o.id, reason: o.failureReason });
   },
   [OrderStatus.CANCELLED]: (tx, o) => emit(tx, 'orders.order.cancelled', { orderId: o.id }),
+  [OrderStatus.SHIPPED]: (tx, o) => {
+    if (!o.carrier || !o.trackingNumber) throw new Error(`Order ${o.id} is SHIPPED without carrier or tracking number`);
+    return emit(tx, 'orders.order.shipped', { orderId: o.id, userId: o.userId, carrier: o.carrier, trackingNumber: o.trackingNumber });
+  },
+  [OrderStatus.DELIVERED]: (tx, o) => emit(tx, 'orders.order.delivered', { orderId: o.id, userId: o.userId }),
 };
 
 /**
@@ -78,8 +98,14 @@ export async function transitionOrder(tx: EntityManager, order: Order, to: Order
   const before = order.status;
   transition(order, to, reason);
   const updated = await tx.execute<unknown[]>(
-    'update orders set status = ?, failure_reason = ?, status_history = ?::jsonb where id = ? and status = ? returning id',
-    [order.status, order.failureReason, JSON.stringify(order.statusHistory), order.id, before],
+    `update orders set status = ?, failure_reason = ?, status_history = ?::jsonb,
+            carrier = ?, tracking_number = ?, shipped_at = ?, delivered_at = ?
+      where id = ? and status = ? returning id`,
+    [
+      order.status, order.failureReason, JSON.stringify(order.statusHistory),
+      order.carrier, order.trackingNumber, order.shippedAt, order.deliveredAt,
+      order.id, before,
+    ],
   );
   if (updated.length !== 1) throw conflict(`Order ${order.id} changed while moving from ${before} to ${to}`);
   await STEP_EVENTS[to]?.(tx, order);

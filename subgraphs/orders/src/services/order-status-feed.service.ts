@@ -13,6 +13,8 @@ const STATUS_OF: Partial<Record<Subject, OrderStatus>> = {
   'orders.order.confirmed': OrderStatus.CONFIRMED,
   'orders.order.failed': OrderStatus.FAILED,
   'orders.order.cancelled': OrderStatus.CANCELLED,
+  'orders.order.shipped': OrderStatus.SHIPPED,
+  'orders.order.delivered': OrderStatus.DELIVERED,
 };
 
 /**
@@ -41,7 +43,7 @@ export class OrderStatusFeed {
 
   /**
    * Owner or ADMIN; anyone else gets NOT_FOUND, as if the order did not exist. The order
-   * as it is now first, then every later change; done after CANCELLED or FAILED.
+   * as it is now first, then every later change; done after DELIVERED, CANCELLED or FAILED.
    */
   async follow(ctx: FeedContext, orderId: string): Promise<AsyncIterableIterator<Order>> {
     const load = () => ctx.em.findOne(Order, { id: orderId }, { disableIdentityMap: true });

@@ -4,7 +4,7 @@ import { AsyncQueue } from './async-queue';
 import { orderAtChange } from './order-at-change';
 
 /** After these an order never changes again: the feed completes. */
-const FINAL: ReadonlySet<OrderStatus> = new Set([OrderStatus.CANCELLED, OrderStatus.FAILED]);
+const FINAL: ReadonlySet<OrderStatus> = new Set([OrderStatus.DELIVERED, OrderStatus.CANCELLED, OrderStatus.FAILED]);
 
 /**
  * One subscriber of one order. It is notified of changes from BEFORE the snapshot is

@@ -1,10 +1,11 @@
-import { Order, type StatusHistoryEntry } from '../entities/order.entity';
+import { Order, type StatusHistoryEntry, type StoredShippingAddress } from '../entities/order.entity';
 import type { OrderFailureReason, OrderStatus } from '../entities/order-status.enum';
 
 /** Every column of `orders`, for the saga's hand-written reads. */
 export const ORDER_COLUMNS =
   'id, user_id, status, failure_reason, total_minor, currency, status_history, payment_token, payment_id, ' +
-  'refund_requested, idempotency_key, request_fingerprint, created_at';
+  'refund_requested, idempotency_key, request_fingerprint, created_at, shipping_address, carrier, tracking_number, ' +
+  'shipped_at, delivered_at';
 
 export interface OrderRow {
   id: string;
@@ -20,6 +21,11 @@ export interface OrderRow {
   idempotency_key: string | null;
   request_fingerprint: string | null;
   created_at: Date;
+  shipping_address: StoredShippingAddress | null;
+  carrier: string | null;
+  tracking_number: string | null;
+  shipped_at: Date | null;
+  delivered_at: Date | null;
 }
 
 /** A detached Order (unknown to any entity manager, so nothing flushes it behind our back). */
@@ -38,5 +44,10 @@ export function orderFromRow(row: OrderRow): Order {
     idempotencyKey: row.idempotency_key,
     requestFingerprint: row.request_fingerprint,
     createdAt: new Date(row.created_at),
+    shippingAddress: row.shipping_address,
+    carrier: row.carrier,
+    trackingNumber: row.tracking_number,
+    shippedAt: row.shipped_at === null ? null : new Date(row.shipped_at),
+    deliveredAt: row.delivered_at === null ? null : new Date(row.delivered_at),
   });
 }

@@ -1,6 +1,8 @@
-import { executePrepared, isOwnerOrAdmin, isUuid, money, notFound, recordAudit, toPage, type Page } from '@storegraph/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { badInput, executePrepared, isOwnerOrAdmin, isUuid, money, notFound, recordAudit, toPage, uuidv7Range, type Page } from '@storegraph/common';
 import type { OrdersContext } from '../context';
 import { Order } from '../entities';
+import type { OrderFilter } from '../types/order-filter.input';
 import { OrderItemView } from '../types/order-item.type';
 import { productStub } from '../types/product.stub';
 import type { OrderSagaService } from './order-saga.service';
@@ -36,6 +38,20 @@ export class OrderService {
     return toPage(orders, first, rows[0].total);
   }
 
+  /**
+   * Every user's orders, newest first (the caller has been checked: ADMIN). Keyset pages
+   * by id (UUIDv7, so id order is placement order): with a status, orders_status_id_idx;
+   * with a user, orders_user_id_id_idx; else the primary key. Placement-time bounds are
+   * also id bounds, because checkout makes an order's id from its createdAt millisecond,
+   * so they narrow the same index walk; createdAt itself stays the exact test.
+   */
+  async listAll(ctx: OrderContext, first: number, afterId: string | null, filter: OrderFilter): Promise<Page<Order>> {
+    const { page, count } = adminOrderQueries(ctx.em, first, afterId, filter);
+    const [rows, totalCount] = await Promise.all([page.getResultList(), count.getCount()]);
+    for (const order of rows) ctx.loaders.order.prime(order.id, order);
+    return toPage(rows, first, totalCount);
+  }
+
   async items(ctx: OrderContext, order: Order): Promise<OrderItemView[]> {
     const items = await ctx.loaders.orderItems.load(order.id);
     return items.map((item) =>
@@ -48,10 +64,11 @@ export class OrderService {
   }
 
   /**
-   * PENDING, RESERVED or CONFIRMED -> CANCELLED; CANCELLED stays as it is; FAILED is a
-   * CONFLICT (the state machine refuses it). The order's row lock serializes this with
-   * concurrent cancels and saga steps, and the compensation (orders.order.cancelled for
-   * catalog, orders.refund.requested if a capture is known) commits with the change.
+   * PENDING, RESERVED or CONFIRMED -> CANCELLED; CANCELLED stays as it is; FAILED,
+   * SHIPPED and DELIVERED are a CONFLICT (the state machine refuses them). The order's
+   * row lock serializes this with concurrent cancels and saga steps, and the compensation
+   * (orders.order.cancelled for catalog, orders.refund.requested if a capture is known)
+   * commits with the change.
    */
   async cancel(ctx: OrderContext, id: string): Promise<Order> {
     const order = await ctx.em.transactional(async (em) => {
@@ -74,4 +91,38 @@ export class OrderService {
     ctx.loaders.order.clear(id).prime(id, order);
     return order;
   }
+}
+
+/** The statements of one page of Query.orders and its count (the plan test explains these very ones). */
+export function adminOrderQueries(em: EntityManager, first: number, afterId: string | null, filter: OrderFilter) {
+  const where = adminFilter(filter);
+  return {
+    page: em
+      .createQueryBuilder(Order)
+      .where(afterId ? { $and: [where, { id: { $lt: afterId } }] } : where)
+      .orderBy({ id: 'desc' })
+      .limit(first + 1),
+    count: em.createQueryBuilder(Order).where(where),
+  };
+}
+
+/** The admin filter as a query, or BAD_USER_INPUT for an id that is no id and an empty time range. */
+function adminFilter(filter: OrderFilter): Record<string, unknown> {
+  const where: Record<string, unknown> = {};
+  if (filter.status) where.status = filter.status;
+  if (filter.userId != null) {
+    if (!isUuid(filter.userId)) throw badInput('userId is not a user id', 'userId');
+    where.userId = filter.userId.toLowerCase();
+  }
+  const after = filter.placedAfter ?? null;
+  const before = filter.placedBefore ?? null;
+  if (after && before && after.getTime() > before.getTime()) throw badInput('placedAfter must not be later than placedBefore', 'placedAfter');
+  if (after || before) {
+    where.createdAt = { ...(after ? { $gte: after } : {}), ...(before ? { $lte: before } : {}) };
+    where.id = {
+      ...(after ? { $gte: uuidv7Range(after.getTime()).lowest } : {}),
+      ...(before ? { $lte: uuidv7Range(before.getTime()).highest } : {}),
+    };
+  }
+  return where;
 }

@@ -1,4 +1,5 @@
-import { Field, InputType } from 'type-graphql';
+import { AddressInput } from '@storegraph/common';
+import { Field, ID, InputType } from 'type-graphql';
 
 @InputType()
 export class CheckoutInput {
@@ -18,4 +19,17 @@ export class CheckoutInput {
       'input returns the first order instead of placing another; with other input: CONFLICT.',
   })
   idempotencyKey?: string | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "One of the caller's addresses; NOT_FOUND when it is not theirs. Without this and without shippingAddress: the default address, if any.",
+  })
+  shippingAddressId?: string | null;
+
+  @Field(() => AddressInput, {
+    nullable: true,
+    description: 'An address for this order only (validated as addAddress does; isDefault is ignored). Not with shippingAddressId.',
+  })
+  shippingAddress?: AddressInput | null;
 }

@@ -109,6 +109,34 @@ describe('orderStatusChanged', () => {
     ]);
   });
 
+  it('sends SHIPPED and DELIVERED (made in quick succession) each with the shipment as it was then, and completes after DELIVERED', async () => {
+    const { id, who } = await pending();
+    await move(h.orders, id, OrderStatus.RESERVED);
+    await move(h.orders, id, OrderStatus.CONFIRMED);
+    const feed = new LiveFeed<{ orderStatusChanged: { status: string; shipment: { carrier: string; deliveredAt: string | null } | null } }>(
+      h.ordersUrl,
+      'subscription($id: ID!) { orderStatusChanged(orderId: $id) { status shipment { carrier deliveredAt } } }',
+      { id },
+      who,
+    );
+    feeds.push(feed as unknown as LiveFeed<Changed>);
+    await feed.received(1);
+    const admin = actor(h.secret, 'ADMIN');
+    await ok(h.ordersUrl, 'mutation($id: ID!) { shipOrder(id: $id, input: { carrier: "DHL", trackingNumber: "T1" }) { id } }', { id }, admin);
+    const { markOrderDelivered } = await ok<{ markOrderDelivered: { shipment: { deliveredAt: string } } }>(
+      h.ordersUrl,
+      'mutation($id: ID!) { markOrderDelivered(id: $id) { shipment { deliveredAt } } }',
+      { id },
+      admin,
+    );
+    await feed.completion();
+    expect(feed.data.map((data) => data?.orderStatusChanged)).toEqual([
+      { status: 'CONFIRMED', shipment: null },
+      { status: 'SHIPPED', shipment: { carrier: 'DHL', deliveredAt: null } },
+      { status: 'DELIVERED', shipment: { carrier: 'DHL', deliveredAt: markOrderDelivered.shipment.deliveredAt } },
+    ]);
+  });
+
   it('sends two changes made in quick succession as two emissions, in order', async () => {
     const { id, who } = await pending();
     const feed = follow(id, who);

@@ -1,5 +1,8 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEFAULT_IMAGE_LIMITS, DEFAULT_REVIEW_LIMITS, createApp as createCatalogApp, type CatalogApp } from '@storegraph/catalog';
-import { EnvReader, uuidv7, type Role } from '@storegraph/common';
+import { createLogger, EnvReader, uuidv7, type Role } from '@storegraph/common';
+import { createApp as createUsersApp, readConfig as readUsersConfig, type UsersApp } from '@storegraph/users';
 import {
   dropNamespace, gatewayHeaders, postGraphQL, testDatabaseUrl, testNatsNamespace, testRedisPrefix, testSubgraphConfig, unique,
   type GraphQLResponse,
@@ -7,10 +10,15 @@ import {
 import { createApp, readConfig, type OrdersApp, type OrdersConfig, type OrdersDeps } from '../../src/app';
 import { HttpProductCatalog, type ProductCatalog } from '../../src/services/product-catalog';
 
-/** A running catalog (the real one: prices come from it) and orders pointed at it. */
+/**
+ * A running catalog (the real one: prices come from it), a running users (checkout asks
+ * it for the caller's addresses) and orders pointed at both.
+ */
 export interface Harness {
   catalog: CatalogApp;
   catalogUrl: string;
+  users: UsersApp;
+  usersUrl: string;
   orders: OrdersApp;
   ordersUrl: string;
   /** What orders was started with: for a second instance on the same database and namespace. */
@@ -48,6 +56,23 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   const catalog = await createCatalogApp(catalogConfig, { relay: false, expirySweeper: false });
   const catalogUrl = await catalog.listen(0);
+  // Actors made by actor() are unknown to users: their checkouts find no address book.
+  const users = await createUsersApp(
+    readUsersConfig(
+      new EnvReader({
+        ...process.env,
+        APP_MODE: 'development',
+        USERS_DATABASE_URL: testDatabaseUrl('users'),
+        REDIS_PREFIX: testRedisPrefix,
+        USERS_PORT: '0',
+        MAIL_FOLDER: join(tmpdir(), 'storegraph-test-mail'),
+        // Every registeredShopper() comes from one address.
+        RATE_LIMIT_MULTIPLIER: '1000',
+      }),
+    ),
+    createLogger('users', 'error'),
+  );
+  const usersUrl = await users.listen(0);
   // Read through orders' own readConfig (like common's testSubgraphConfig) so its settings apply.
   const config = readConfig(
     new EnvReader({
@@ -58,6 +83,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       NATS_NAMESPACE: testNatsNamespace,
       ORDERS_PORT: '0',
       CATALOG_URL: catalogUrl,
+      USERS_URL: usersUrl,
       ...options.env,
     }),
   );
@@ -66,6 +92,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return {
     catalog,
     catalogUrl,
+    users,
+    usersUrl,
     orders,
     ordersUrl,
     config,
@@ -73,6 +101,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     stop: async () => {
       await orders.stop();
       await catalog.stop();
+      await users.stop();
       await dropNamespace(config.natsUrl, config.natsNamespace);
       await dropNamespace(config.natsUrl, catalogNamespace);
     },
@@ -187,4 +216,38 @@ export async function placeOrder(h: Harness, who: Actor, productId: string, quan
   await addToCart(h, who, productId, quantity);
   const data = await ok<{ checkout: OrderShape }>(h.ordersUrl, CHECKOUT, { input: { paymentToken: 'tok_visa' } }, who);
   return data.checkout;
+}
+
+export const ADDRESS_FIELDS = 'name line1 line2 city region postalCode country phone';
+
+export interface AddressShape {
+  name: string;
+  line1: string;
+  line2: string | null;
+  city: string;
+  region: string | null;
+  postalCode: string;
+  country: string;
+  phone: string | null;
+}
+
+/** A user users knows (registered there), acting through signed identities as the gateway would. */
+export async function registeredShopper(h: Harness): Promise<Actor> {
+  const data = await ok<{ register: { user: { id: string } } }>(
+    h.usersUrl,
+    'mutation($input: RegisterInput!) { register(input: $input) { user { id } } }',
+    { input: { email: `${unique('shopper')}@example.com`, password: 'correct horse battery', name: 'Shopper' } },
+  );
+  return actor(h.secret, 'CUSTOMER', data.register.user.id);
+}
+
+/** Saves an address in the shopper's address book at users; returns its id. */
+export async function saveAddress(h: Harness, who: Actor, input: Record<string, unknown>): Promise<string> {
+  const data = await ok<{ addAddress: { id: string } }>(
+    h.usersUrl,
+    'mutation($input: AddressInput!) { addAddress(input: $input) { id } }',
+    { input },
+    who,
+  );
+  return data.addAddress.id;
 }

@@ -1,8 +1,7 @@
-import { forbidden, isOwnerOrAdmin, requireCaller } from '@storegraph/common';
+import { AddressInput, forbidden, isOwnerOrAdmin, requireCaller } from '@storegraph/common';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import type { UsersContext } from '../context';
 import { Address, User } from '../entities';
-import { AddressInput } from '../types/address.input';
 
 /** Addresses: `User.addresses` (owner or ADMIN) and the caller's own address book. */
 @Resolver(() => User)

@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { conflict, isUuid, notFound, unauthenticated } from '@storegraph/common';
+import { conflict, isUuid, notFound, unauthenticated, validateAddress, type AddressFields } from '@storegraph/common';
 import { Address, User } from '../entities';
-import { validateAddress, type AddressFields } from './address-input.validator';
 
 export interface AddressInputFields extends AddressFields {
   isDefault?: boolean | null;

@@ -1,5 +1,6 @@
 import { Field, InputType } from 'type-graphql';
 
+/** The contract's AddressInput: users' address book takes it, and orders' checkout (inline address). */
 @InputType()
 export class AddressInput {
   @Field(() => String)

@@ -1,4 +1,4 @@
-import { badInput } from '@storegraph/common';
+import { badInput } from '../errors';
 import { COUNTRY_CODES } from './country-codes';
 
 /** Bounds a label printer, a carrier's API and a form field all accept. */

@@ -1,6 +1,6 @@
 import { hasCode } from '@storegraph/common';
-import { COUNTRY_CODES } from '../../src/services/country-codes';
-import { validateAddress, type AddressFields } from '../../src/services/address-input.validator';
+import { COUNTRY_CODES } from '../../src/address/country-codes';
+import { validateAddress, type AddressFields } from '../../src/address/address-validator';
 
 const VALID: AddressFields = { name: 'Ada', line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'DE' };
 
