@@ -2,6 +2,7 @@ import { buildFederatedSchema } from '@storegraph/common';
 import type { GraphQLSchema } from 'graphql';
 import type { PubSub } from 'type-graphql';
 import { CartItemResolver, CartResolver } from './resolvers/cart.resolver';
+import { CouponResolver } from './resolvers/coupon.resolver';
 import { orderReference, userReference } from './resolvers/order.reference';
 import { OrderResolver } from './resolvers/order.resolver';
 import { OrderStatusResolver } from './resolvers/order-status.resolver';
@@ -24,7 +25,7 @@ const noTopics: PubSub = {
 /** Needs no database: `print-schemas` calls it to write schema.graphql. */
 export function buildSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema({
-    resolvers: [CartResolver, CartItemResolver, OrderResolver, UserOrdersResolver, OrderStatusResolver],
+    resolvers: [CartResolver, CartItemResolver, CouponResolver, OrderResolver, UserOrdersResolver, OrderStatusResolver],
     orphanedTypes: [ProductStub],
     referenceResolvers: { Order: orderReference, User: userReference },
     pubSub: noTopics,

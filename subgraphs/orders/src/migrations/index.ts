@@ -1,9 +1,11 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { CreateOrders0001 } from './0001-create-orders';
 import { OrderSaga0002 } from './0002-order-saga';
+import { Coupons0004 } from './0004-coupons';
 
 /** Applied in this order; a released migration is never edited, only followed by a new one. */
 export const migrations: MigrationObject[] = [
   { name: '0001-create-orders', class: CreateOrders0001 },
   { name: '0002-order-saga', class: OrderSaga0002 },
+  { name: '0004-coupons', class: Coupons0004 },
 ];
