@@ -360,3 +360,27 @@ describe('checkout with a coupon', () => {
     expect(await usesOf(h, coupon.code)).toBe(3);
   });
 });
+
+describe('statements', () => {
+  async function statementsFor(query: string, who: Actor): Promise<number> {
+    const before = h.orders.database.queryCount();
+    await ok(h.ordersUrl, query, {}, who);
+    return h.orders.database.queryCount() - before;
+  }
+
+  it('coupons costs one statement however many coupons there are', async () => {
+    const one = await statementsFor(LIST, admin);
+    await Promise.all(Array.from({ length: 10 }, () => createCoupon(h)));
+    expect(one).toBe(1);
+    expect(await statementsFor(LIST, admin)).toBe(1);
+  });
+
+  it('a cart with its coupon, discount and total costs the lines and one read of the coupon', async () => {
+    const { who } = await shopper('10.00', 1);
+    await addToCart(h, who, await createProduct(h, '2.00'), 3);
+    await applyCoupon(h, who, (await createCoupon(h)).code);
+    expect(await statementsFor('{ cart { subtotal { amount } coupon discount { amount } total { amount } } }', who)).toBe(2);
+    // Without the coupon fields, no read of the coupon at all.
+    expect(await statementsFor('{ cart { items { quantity } subtotal { amount } } }', who)).toBe(1);
+  });
+});
