@@ -106,12 +106,13 @@ export class CheckoutService {
     let coupon: HeldCoupon | null;
     let order: PricedOrder;
     try {
-      // The coupon's terms are read while the catalog prices the lines, so a coupon costs
-      // a statement but no time; the write checks the cart still holds the one read.
-      [coupon] = await Promise.all([
-        couponId === null ? null : readHeldCoupon(ctx.em, userId),
-        ctx.loaders.product.loadMany(lines.map((line) => line.productId)),
-      ]);
+      // The coupon's terms are read while the catalog prices the lines (priceOrder then
+      // finds the prices loaded), so a coupon costs a statement but no time; the write
+      // checks the cart still holds the coupon read.
+      coupon =
+        couponId === null
+          ? null
+          : (await Promise.all([readHeldCoupon(ctx.em, userId), ctx.loaders.product.loadMany(lines.map((line) => line.productId))]))[0];
       order = await this.priceOrder(ctx, userId, lines, coupon, token, key, fingerprint);
     } catch {
       return null;
