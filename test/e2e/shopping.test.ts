@@ -76,6 +76,9 @@ describe('shopping through the gateway', () => {
         { quantity: 2, product: cupView },
       ],
       subtotal: { amount: '48.30', currency: 'USD' },
+      coupon: null,
+      discount: { amount: '0.00', currency: 'USD' },
+      total: { amount: '48.30', currency: 'USD' },
     });
 
     const { checkout: placed } = await shopper.client.request(CheckoutDocument, { input: { paymentToken: 'tok_visa' } });
@@ -88,6 +91,9 @@ describe('shopping through the gateway', () => {
       status: 'CONFIRMED',
       failureReason: null,
       createdAt: expect.stringMatching(ISO_TIME),
+      subtotal: { amount: '48.30', currency: 'USD' },
+      discount: { amount: '0.00', currency: 'USD' },
+      coupon: null,
       total: { amount: '48.30', currency: 'USD' },
       statusHistory: ['PENDING', 'RESERVED', 'CONFIRMED'].map((status) => ({ status, at: expect.stringMatching(ISO_TIME) })),
       items: [
@@ -110,7 +116,13 @@ describe('shopping through the gateway', () => {
     expect(order).toEqual(expectedOrder);
 
     const { cart: emptied } = await shopper.client.request(CartDocument);
-    expect(emptied).toEqual({ items: [], subtotal: { amount: '0.00', currency: 'USD' } });
+    expect(emptied).toEqual({
+      items: [],
+      subtotal: { amount: '0.00', currency: 'USD' },
+      coupon: null,
+      discount: { amount: '0.00', currency: 'USD' },
+      total: { amount: '0.00', currency: 'USD' },
+    });
 
     const { me } = await shopper.client.request(MeDocument, { ordersFirst: 5 });
     expect(me).toEqual({

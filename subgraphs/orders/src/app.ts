@@ -14,10 +14,12 @@ import { orderSubscriptions } from './events/subscriptions';
 import { migrations } from './migrations';
 import { buildSchema } from './schema';
 import type { OrdersConfig } from './config';
+import { CartCouponService } from './services/cart-coupon.service';
 import { CartService } from './services/cart.service';
 import { type AddressBook, HttpAddressBook } from './services/address-book';
 import { CheckoutService } from './services/checkout.service';
 import { FulfilmentService } from './services/fulfilment.service';
+import { CouponService } from './services/coupon.service';
 import { OrderSagaService } from './services/order-saga.service';
 import { OrderStatusFeed } from './services/order-status-feed.service';
 import { OrderService } from './services/order.service';
@@ -67,7 +69,10 @@ export async function createApp(config: OrdersConfig, deps: OrdersDeps = {}): Pr
   const redis = createRedis(config.redisUrl, config.redisPrefix);
   redis.on('error', (err: Error) => logger.warn('redis error', { err }));
   const services = {
+    currency: config.currency,
     cart,
+    cartCoupons: new CartCouponService(cart),
+    coupons: new CouponService(config.currency, logger),
     checkout: new CheckoutService(config.currency, cart, saga, addresses),
     order: new OrderService(saga),
     fulfilment: new FulfilmentService(saga),

@@ -5,9 +5,11 @@ import type { Order, OrderItem } from './entities';
 import { createOrderItemsLoader } from './loaders/order-items.loader';
 import { createOrderLoader } from './loaders/order.loader';
 import { createProductLoader } from './loaders/product.loader';
+import type { CartCouponService } from './services/cart-coupon.service';
 import type { CartService } from './services/cart.service';
 import type { CheckoutService } from './services/checkout.service';
 import type { FulfilmentService } from './services/fulfilment.service';
+import type { CouponService } from './services/coupon.service';
 import type { OrderStatusFeed } from './services/order-status-feed.service';
 import type { OrderService } from './services/order.service';
 import type { CatalogProduct, ProductCatalog } from './services/product-catalog';
@@ -21,7 +23,11 @@ export interface OrdersLoaders {
 
 /** Built once per app; stateless, so shared by all requests. */
 export interface OrdersServices {
+  /** The store currency (STORE_CURRENCY): every amount orders shows is in it. */
+  currency: string;
   cart: CartService;
+  cartCoupons: CartCouponService;
+  coupons: CouponService;
   checkout: CheckoutService;
   order: OrderService;
   fulfilment: FulfilmentService;

@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { PubSub } from 'type-graphql';
 import { AdminOrdersResolver } from './resolvers/admin-orders.resolver';
 import { CartItemResolver, CartResolver } from './resolvers/cart.resolver';
+import { CouponResolver } from './resolvers/coupon.resolver';
 import { orderReference, userReference } from './resolvers/order.reference';
 import { OrderResolver } from './resolvers/order.resolver';
 import { OrderStatusResolver } from './resolvers/order-status.resolver';
@@ -25,7 +26,7 @@ const noTopics: PubSub = {
 /** Needs no database: `print-schemas` calls it to write schema.graphql. */
 export function buildSchema(): Promise<GraphQLSchema> {
   return buildFederatedSchema({
-    resolvers: [CartResolver, CartItemResolver, OrderResolver, UserOrdersResolver, OrderStatusResolver, AdminOrdersResolver],
+    resolvers: [CartResolver, CartItemResolver, CouponResolver, OrderResolver, UserOrdersResolver, OrderStatusResolver, AdminOrdersResolver],
     orphanedTypes: [ProductStub],
     referenceResolvers: { Order: orderReference, User: userReference },
     pubSub: noTopics,

@@ -22,8 +22,8 @@ export interface StoredShippingAddress {
 }
 
 /**
- * `user`, `items`, `total`, `statusHistory`, `shippingAddress` and `shipment` are resolved
- * by OrderResolver: they need stubs, a DataLoader or the conversion from stored form. `paymentToken`, the
+ * `user`, `items`, `subtotal`, `discount`, `total`, `coupon`, `statusHistory`, `shippingAddress` and `shipment`
+ * are resolved by OrderResolver: they need stubs, a DataLoader or the conversion from stored form. `paymentToken`, the
  * idempotency columns and the saga's payment bookkeeping are never exposed.
  */
 @Directive('@key(fields: "id")')
@@ -46,8 +46,21 @@ export class Order {
   @Property({ type: 'text', fieldName: 'failure_reason', nullable: true })
   failureReason: OrderFailureReason | null = null;
 
+  /** What the customer pays: the subtotal less the discount. */
   @Property({ type: 'integer', fieldName: 'total_minor' })
   totalMinor!: number;
+
+  /** What the coupon took off at checkout (0 without one); subtotal = total + discount. */
+  @Property({ type: 'integer', fieldName: 'discount_minor' })
+  discountMinor = 0;
+
+  /** The coupon the order holds a use of, until it is FAILED or CANCELLED. */
+  @Property({ type: 'uuid', fieldName: 'coupon_id', nullable: true })
+  couponId: string | null = null;
+
+  /** The coupon's code as it was created, frozen with the discount. */
+  @Property({ type: 'text', fieldName: 'coupon_code', nullable: true })
+  couponCode: string | null = null;
 
   @Property({ type: 'text', fieldName: 'currency' })
   currency!: string;

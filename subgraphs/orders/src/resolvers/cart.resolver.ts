@@ -1,4 +1,4 @@
-import { requireCaller, Money } from '@storegraph/common';
+import { money, requireCaller, Money } from '@storegraph/common';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { OrdersContext } from '../context';
 import { CartItem } from '../entities';
@@ -37,9 +37,37 @@ export class CartResolver {
     return ctx.services.cart.removeFromCart(ctx, requireCaller(ctx).userId, productId);
   }
 
+  @Mutation(() => Cart, {
+    description: 'Signed in. Unknown, inactive, expired, used up, or below its minSubtotal: BAD_USER_INPUT, cart unchanged.',
+  })
+  applyCoupon(@Arg('code', () => String) code: string, @Ctx() ctx: OrdersContext): Promise<Cart> {
+    return ctx.services.cartCoupons.apply(ctx, requireCaller(ctx).userId, code);
+  }
+
+  @Mutation(() => Cart, { description: 'Signed in.' })
+  removeCoupon(@Ctx() ctx: OrdersContext): Promise<Cart> {
+    return ctx.services.cartCoupons.remove(ctx, requireCaller(ctx).userId);
+  }
+
   @FieldResolver(() => Money, { description: 'Sum of current catalog price x quantity.' })
   subtotal(@Root() cart: Cart, @Ctx() ctx: OrdersContext): Promise<Money> {
     return ctx.services.cart.subtotal(ctx, cart);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'The coupon applied to the cart, if any.' })
+  async coupon(@Root() cart: Cart, @Ctx() ctx: OrdersContext): Promise<string | null> {
+    return (await ctx.services.cartCoupons.pricing(ctx, cart)).coupon?.code ?? null;
+  }
+
+  @FieldResolver(() => Money, { description: 'What the coupon takes off now; 0.00 without one.' })
+  async discount(@Root() cart: Cart, @Ctx() ctx: OrdersContext): Promise<Money> {
+    return money((await ctx.services.cartCoupons.pricing(ctx, cart)).discountMinor, ctx.services.currency);
+  }
+
+  @FieldResolver(() => Money, { description: 'subtotal - discount' })
+  async total(@Root() cart: Cart, @Ctx() ctx: OrdersContext): Promise<Money> {
+    const { subtotalMinor, discountMinor } = await ctx.services.cartCoupons.pricing(ctx, cart);
+    return money(subtotalMinor - discountMinor, ctx.services.currency);
   }
 }
 

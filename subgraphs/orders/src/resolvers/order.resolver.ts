@@ -47,6 +47,21 @@ export class OrderResolver {
     return ctx.services.order.items(ctx, order);
   }
 
+  @FieldResolver(() => Money, { description: 'Sum of unitPrice x quantity.' })
+  subtotal(@Root() order: Order): Money {
+    return money(order.totalMinor + order.discountMinor, order.currency);
+  }
+
+  @FieldResolver(() => Money)
+  discount(@Root() order: Order): Money {
+    return money(order.discountMinor, order.currency);
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  coupon(@Root() order: Order): string | null {
+    return order.couponCode;
+  }
+
   @FieldResolver(() => Money)
   total(@Root() order: Order): Money {
     return money(order.totalMinor, order.currency);

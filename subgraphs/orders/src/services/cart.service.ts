@@ -86,6 +86,10 @@ export class CartService {
 
   /** Current catalog price x quantity. A product the catalog no longer has adds nothing. */
   async subtotal(ctx: CartContext, cart: Cart): Promise<Money> {
+    return money(await this.subtotalMinor(ctx, cart), this.currency);
+  }
+
+  async subtotalMinor(ctx: CartContext, cart: Pick<Cart, 'items'>): Promise<number> {
     const products = await ctx.loaders.product.loadMany(cart.items.map((item) => item.productId));
     let total = 0;
     cart.items.forEach((item, i) => {
@@ -93,7 +97,7 @@ export class CartService {
       if (product instanceof Error) throw product;
       if (product) total += this.priceIn(product) * item.quantity;
     });
-    return money(total, this.currency);
+    return total;
   }
 
   /** The catalog's price in the store currency; a mismatch is a deployment error, not user input. */

@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
-  badInput, conflict, envelopesOf, executeEmitting, isUuid, notFound, requireCaller, sql, uuidv7, validateAddress, type EventEnvelope,
+  badInput, conflict, envelopesOf, executeEmitting, executePrepared, isUuid, notFound, requireCaller, sql, uuidv7, validateAddress,
+  type EventEnvelope, type Sql,
 } from '@storegraph/common';
 import type { OrdersContext } from '../context';
-import { type CartItem, Order, OrderStatus, type StoredShippingAddress } from '../entities';
+import { CartItem, Order, OrderStatus, type StoredShippingAddress } from '../entities';
 import type { CheckoutInput } from '../types/checkout.input';
 import type { AddressBook, SavedAddress } from './address-book';
+import { readHeldCoupon } from './cart-coupon.service';
 import { readCartLines, type CartService } from './cart.service';
+import { couponProblem, discountFor, type HeldCoupon } from './coupon.rules';
+import { userUsesOf } from './coupon.row';
 import type { OrderSagaService } from './order-saga.service';
 
 const MAX_TOKEN_LENGTH = 255;
@@ -15,6 +19,20 @@ const MAX_KEY_LENGTH = 255;
 const MAX_TOTAL_MINOR = 2_147_483_647;
 
 type CheckoutContext = Pick<OrdersContext, 'em' | 'loaders' | 'caller'>;
+
+/** An order about to be written: the row, its lines' unit prices, and the coupon it takes a use of. */
+interface PricedOrder {
+  entity: Order;
+  unitPrices: number[];
+  coupon: HeldCoupon | null;
+}
+
+/**
+ * What checkout's statement did: placed the order; found the cart not as priced (lines or
+ * coupon); found the coupon no longer usable under its row lock; or found the idempotency
+ * key taken.
+ */
+type InsertOutcome = 'placed' | 'cart-changed' | 'coupon-refused' | 'key-taken';
 
 /** The address part of a checkout's input, as given (an inline address validated). */
 type AddressChoice = { id: string } | { inline: StoredShippingAddress } | null;
@@ -76,9 +94,16 @@ export class CheckoutService {
       }
       if (lines.length === 0) throw badInput('The cart is empty');
 
-      const order = await this.priceOrder(ctx, userId, lines, token, key, fingerprint, address);
-      const inserted = await this.insertOrder(em, order, lines);
-      if (!inserted) {
+      const coupon = await readHeldCoupon(em, userId);
+      const order = await this.priceOrder(ctx, userId, lines, coupon, token, key, fingerprint, address);
+      const problem = coupon && couponProblem(coupon, order.entity.totalMinor + order.entity.discountMinor);
+      // CONFLICT, not BAD_USER_INPUT: the request is fine, the cart holds a coupon its
+      // state no longer allows; rolling back leaves the cart (and its coupon) unchanged.
+      if (problem) throw conflict(`${problem}: remove it from the cart to check out`);
+      const outcome = await this.insertOrder(em, order, lines);
+      if (outcome === 'coupon-refused') throw conflict(`Coupon ${coupon?.code} was just used up: remove it from the cart to check out`);
+      if (outcome === 'cart-changed') throw conflict("The cart's coupon changed during checkout: check out again");
+      if (outcome === 'key-taken') {
         // Lost a race the row locks did not cover: the unique constraint decided.
         const winner = await em.findOneOrFail(Order, { userId, idempotencyKey: key }, { refresh: true });
         return this.replay(winner, fingerprint);
@@ -102,15 +127,24 @@ export class CheckoutService {
     fingerprint: string,
     shippingAddress: Promise<StoredShippingAddress | null>,
   ): Promise<Order | null> {
-    const lines = await readCartLines(ctx.em, userId, false);
+    const { lines, couponId } = await readCheckoutCart(ctx.em, userId);
     if (lines.length === 0) return null;
-    let order: { entity: Order; unitPrices: number[] };
+    let coupon: HeldCoupon | null;
+    let order: PricedOrder;
     try {
-      order = await this.priceOrder(ctx, userId, lines, token, key, fingerprint, shippingAddress);
+      // The coupon's terms are read while the catalog prices the lines (priceOrder then
+      // finds the prices loaded), so a coupon costs a statement but no time; the write
+      // checks the cart still holds the coupon read.
+      coupon =
+        couponId === null
+          ? null
+          : (await Promise.all([readHeldCoupon(ctx.em, userId), ctx.loaders.product.loadMany(lines.map((line) => line.productId))]))[0];
+      order = await this.priceOrder(ctx, userId, lines, coupon, token, key, fingerprint, shippingAddress);
     } catch {
       return null;
     }
-    return (await this.insertOrder(ctx.em, order, lines)) ? order.entity : null;
+    if (coupon && couponProblem(coupon, order.entity.totalMinor + order.entity.discountMinor)) return null;
+    return (await this.insertOrder(ctx.em, order, lines)) === 'placed' ? order.entity : null;
   }
 
   private replay(earlier: Order, fingerprint: string): Order {
@@ -124,12 +158,13 @@ export class CheckoutService {
     ctx: CheckoutContext,
     userId: string,
     lines: CartItem[],
+    coupon: HeldCoupon | null,
     paymentToken: string,
     idempotencyKey: string | null,
     requestFingerprint: string,
     /** May still be on its way from users: asked beside the catalog, not after it. */
     address: StoredShippingAddress | null | Promise<StoredShippingAddress | null>,
-  ): Promise<{ entity: Order; unitPrices: number[] }> {
+  ): Promise<PricedOrder> {
     const products = await ctx.loaders.product.loadMany(lines.map((line) => line.productId));
     const shippingAddress = await address;
     const unitPrices = lines.map((line, i) => {
@@ -138,15 +173,19 @@ export class CheckoutService {
       if (!product) throw notFound(`Product ${line.productId}`);
       return this.carts.priceIn(product);
     });
-    const totalMinor = lines.reduce((sum, line, i) => sum + unitPrices[i] * line.quantity, 0);
-    if (totalMinor > MAX_TOTAL_MINOR) throw badInput('The order total is too large');
+    const subtotalMinor = lines.reduce((sum, line, i) => sum + unitPrices[i] * line.quantity, 0);
+    if (subtotalMinor > MAX_TOTAL_MINOR) throw badInput('The order total is too large');
+    const discountMinor = coupon ? discountFor(coupon, subtotalMinor) : 0;
     const createdAt = new Date();
     const entity = Object.assign(new Order(), {
       id: uuidv7(createdAt.getTime()),
       userId,
       status: OrderStatus.PENDING,
       failureReason: null,
-      totalMinor,
+      totalMinor: subtotalMinor - discountMinor,
+      discountMinor,
+      couponId: coupon?.id ?? null,
+      couponCode: coupon?.code ?? null,
       currency: this.currency,
       statusHistory: [{ status: OrderStatus.PENDING, at: createdAt.toISOString() }],
       paymentToken,
@@ -155,7 +194,7 @@ export class CheckoutService {
       createdAt,
       shippingAddress,
     });
-    return { entity, unitPrices };
+    return { entity, unitPrices, coupon };
   }
 
   /**
@@ -179,12 +218,13 @@ export class CheckoutService {
    * The order, its lines, the cart emptied of them and orders.order.placed (which starts
    * the saga), in ONE statement. It first locks the user's cart lines and goes on only if
    * they are exactly the priced lines (same products, same quantities); every other part
-   * runs only if the order row was inserted. So false (the cart changed since it was
-   * read, or an order with this user and idempotency key exists already) means nothing
-   * was written. Only the lines that were ordered leave the cart: a line added meanwhile
-   * stays. Inside checkout()'s transaction the lines are locked already and always match.
+   * runs only if the order row was inserted. So anything but 'placed' (the cart changed
+   * since it was read, an order with this user and idempotency key exists already) means
+   * nothing was written. Only the lines that were ordered leave the cart: a line added
+   * meanwhile stays. Inside checkout()'s transaction the lines are locked already and
+   * always match. With a coupon, see couponParts: the same statement takes its use.
    */
-  private async insertOrder(em: EntityManager, order: { entity: Order; unitPrices: number[] }, lines: CartItem[]): Promise<boolean> {
+  private async insertOrder(em: EntityManager, order: PricedOrder, lines: CartItem[]): Promise<InsertOutcome> {
     const o = order.entity;
     const orderLines = lines.map((line, position) => ({
       position,
@@ -192,7 +232,8 @@ export class CheckoutService {
       quantity: line.quantity,
       unit_price_minor: order.unitPrices[position],
     }));
-    const { inserted } = await executeEmitting<{ inserted: number; events: EventEnvelope[] }>(
+    const c = couponParts(o, order.coupon);
+    const row = await executeEmitting<{ inserted: number; ok: boolean; usable: boolean; events: EventEnvelope[] }>(
       em,
       sql`with locked as (
             -- the order readCartLines locks in, so two checkouts of one user never deadlock
@@ -200,20 +241,20 @@ export class CheckoutService {
              order by added_at asc, product_id asc for update),
           priced as (
             select * from jsonb_to_recordset(${JSON.stringify(orderLines)}::jsonb)
-              as x(position int, product_id uuid, quantity int, unit_price_minor int)),
+              as x(position int, product_id uuid, quantity int, unit_price_minor int)),${c.held}
           unchanged as (
             select (select count(*) from locked) = (select count(*) from priced)
                and not exists (select 1 from priced left join locked using (product_id)
-                                where locked.quantity is distinct from priced.quantity) as ok),
+                                where locked.quantity is distinct from priced.quantity)${c.stillHeld} as ok),${c.usable}
           placed as (
             insert into orders (id, user_id, status, failure_reason, total_minor, currency, status_history,
-                                payment_token, idempotency_key, request_fingerprint, created_at, shipping_address)
+                                payment_token, idempotency_key, request_fingerprint, created_at, shipping_address${c.columns})
             select ${o.id}::uuid, ${o.userId}::uuid, ${o.status}, null, ${o.totalMinor}, ${o.currency},
                    ${JSON.stringify(o.statusHistory)}::jsonb, ${o.paymentToken}, ${o.idempotencyKey}, ${o.requestFingerprint},
-                   ${o.createdAt}::timestamptz, ${o.shippingAddress && JSON.stringify(o.shippingAddress)}::jsonb
-             where (select ok from unchanged)
+                   ${o.createdAt}::timestamptz, ${o.shippingAddress && JSON.stringify(o.shippingAddress)}::jsonb${c.values}
+             where (select ok from unchanged)${c.gate}
             on conflict (user_id, idempotency_key) do nothing
-            returning id),
+            returning id),${c.claim}
           ordered as (
             insert into order_items (order_id, position, product_id, quantity, unit_price_minor)
             select placed.id, priced.position, priced.product_id, priced.quantity, priced.unit_price_minor
@@ -224,9 +265,13 @@ export class CheckoutService {
                and exists (select 1 from placed)),
           announced as (${this.saga.placedAnnouncement(sql`placed`, o, lines)})
           select (select count(*) from placed)::int as inserted,
+                 (select ok from unchanged) as ok, ${c.usableFlag} as usable,
                  ${envelopesOf(sql`announced`)} as events`,
     );
-    return inserted === 1;
+    if (row.inserted === 1) return 'placed';
+    if (!row.ok) return 'cart-changed';
+    if (!row.usable) return 'coupon-refused';
+    return 'key-taken';
   }
 }
 
@@ -243,4 +288,67 @@ function addressChoice(input: CheckoutInput): AddressChoice {
   if (id === null) return null;
   if (!isUuid(id)) throw notFound('Address');
   return { id: id.toLowerCase() };
+}
+
+const NOTHING: Sql = sql``;
+
+/**
+ * The parts of checkout's statement that take the coupon's use, empty without a coupon
+ * (so such a checkout sends the statement it always did). The cart must still hold the
+ * coupon (its row locked after the lines); the coupon's row is locked after both, and
+ * its limits and window are checked on that latest version; the user's uses are their
+ * orders that hold it (same-user checkouts are serialized by the cart lines' locks). The
+ * use is taken, and the coupon leaves the cart, only once the order row is inserted.
+ */
+function couponParts(o: Order, coupon: HeldCoupon | null) {
+  if (!coupon || o.couponId === null) {
+    return { held: NOTHING, stillHeld: NOTHING, usable: NOTHING, columns: NOTHING, values: NOTHING, gate: NOTHING, claim: NOTHING, usableFlag: sql`true` };
+  }
+  const perUser = coupon.maxUsesPerUser;
+  return {
+    held: sql`
+          held as (select coupon_id from cart_coupons where user_id = ${o.userId}::uuid for update),`,
+    stillHeld: sql`
+               and (select coupon_id from held) = ${o.couponId}::uuid`,
+    usable: sql`
+          coupon as (
+            select c.active, c.starts_at, c.ends_at, c.uses, c.max_uses from coupons c
+             where c.id = ${o.couponId}::uuid and (select ok from unchanged) for update),
+          usable as (
+            select 1 from coupon c
+             where c.active and (c.starts_at is null or c.starts_at <= now()) and (c.ends_at is null or now() < c.ends_at)
+               and (c.max_uses is null or c.uses < c.max_uses)
+               and (${perUser}::int is null or ${userUsesOf(sql`${o.userId}::uuid`, sql`${o.couponId}::uuid`)} < ${perUser}::int)),`,
+    columns: sql`, discount_minor, coupon_id, coupon_code`,
+    values: sql`, ${o.discountMinor}::int, ${o.couponId}::uuid, ${o.couponCode}`,
+    gate: sql` and exists (select 1 from usable)`,
+    claim: sql`
+          claimed as (update coupons c set uses = c.uses + 1 from placed where c.id = ${o.couponId}::uuid),
+          unheld as (delete from cart_coupons where user_id = ${o.userId}::uuid and exists (select 1 from placed)),`,
+    usableFlag: sql`exists (select 1 from usable)`,
+  };
+}
+
+interface CheckoutCartRow {
+  product_id: string;
+  quantity: number;
+  added_at: string | Date;
+  coupon_id: string | null;
+}
+
+/**
+ * The cart lines and the id of the coupon the cart holds, in ONE statement (the coupon is
+ * a one-time primary-key probe beside the lines): checkout's first read, so a cart without
+ * a coupon costs no statement more than before, and next to nothing in that statement.
+ */
+async function readCheckoutCart(em: EntityManager, userId: string): Promise<{ lines: CartItem[]; couponId: string | null }> {
+  const rows = await executePrepared<CheckoutCartRow>(
+    em,
+    sql`select product_id, quantity, added_at, (select coupon_id from cart_coupons where user_id = ${userId}::uuid) as coupon_id
+          from cart_items where user_id = ${userId}::uuid order by added_at asc, product_id asc`,
+  );
+  const lines = rows.map((row) =>
+    Object.assign(new CartItem(), { userId, productId: row.product_id, quantity: row.quantity, addedAt: new Date(row.added_at) }),
+  );
+  return { lines, couponId: rows[0]?.coupon_id ?? null };
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { conflict, emit } from '@storegraph/common';
 import { OrderFailureReason, OrderStatus } from '../entities/order-status.enum';
 import type { Order, StatusHistoryEntry } from '../entities/order.entity';
+import { RELEASED_STATUSES } from './coupon.row';
 
 /**
  * The order lifecycle as data: each status and the statuses it may move to. There are
@@ -87,11 +88,24 @@ const STEP_EVENTS: Readonly<Partial<Record<OrderStatus, (tx: EntityManager, orde
   [OrderStatus.DELIVERED]: (tx, o) => emit(tx, 'orders.order.delivered', { orderId: o.id, userId: o.userId }),
 };
 
+/** FAILED and CANCELLED orders no longer hold their coupon (Coupon.uses counts the others). */
+const releasesCoupon = (to: OrderStatus): boolean => RELEASED_STATUSES.includes(to);
+
+/**
+ * The use an order took at checkout, given back in the transaction of its move to FAILED
+ * or CANCELLED: those are terminal and reached once, so it is given back once. The
+ * per-user count needs nothing: it counts the user's orders that still hold the coupon.
+ */
+async function releaseCouponUse(tx: EntityManager, couponId: string): Promise<void> {
+  await tx.execute('update coupons set uses = uses - 1 where id = ?', [couponId]);
+}
+
 /**
  * THE way a stored order changes status: validates against the table (throws CONFLICT),
  * writes only if the status is still the one read (a concurrent change throws CONFLICT
  * and rolls the caller back rather than overwriting), and emits the step's saga event
- * (which is also the status change live subscribers follow), all in the caller's transaction. `order` must be detached (loaded
+ * (which is also the status change live subscribers follow), and gives back a coupon's use
+ * on FAILED and CANCELLED, all in the caller's transaction. `order` must be detached (loaded
  * with disableIdentityMap), so the guarded update is the only write that reaches the row.
  */
 export async function transitionOrder(tx: EntityManager, order: Order, to: OrderStatus, reason?: OrderFailureReason): Promise<Order> {
@@ -108,6 +122,7 @@ export async function transitionOrder(tx: EntityManager, order: Order, to: Order
     ],
   );
   if (updated.length !== 1) throw conflict(`Order ${order.id} changed while moving from ${before} to ${to}`);
+  if (order.couponId !== null && releasesCoupon(to)) await releaseCouponUse(tx, order.couponId);
   await STEP_EVENTS[to]?.(tx, order);
   return order;
 }

@@ -3,9 +3,9 @@ import type { OrderFailureReason, OrderStatus } from '../entities/order-status.e
 
 /** Every column of `orders`, for the saga's hand-written reads. */
 export const ORDER_COLUMNS =
-  'id, user_id, status, failure_reason, total_minor, currency, status_history, payment_token, payment_id, ' +
-  'refund_requested, idempotency_key, request_fingerprint, created_at, shipping_address, carrier, tracking_number, ' +
-  'shipped_at, delivered_at';
+  'id, user_id, status, failure_reason, total_minor, discount_minor, coupon_id, coupon_code, currency, status_history, ' +
+  'payment_token, payment_id, refund_requested, idempotency_key, request_fingerprint, created_at, shipping_address, carrier, ' +
+  'tracking_number, shipped_at, delivered_at';
 
 export interface OrderRow {
   id: string;
@@ -13,6 +13,9 @@ export interface OrderRow {
   status: OrderStatus;
   failure_reason: OrderFailureReason | null;
   total_minor: number;
+  discount_minor: number;
+  coupon_id: string | null;
+  coupon_code: string | null;
   currency: string;
   status_history: StatusHistoryEntry[];
   payment_token: string;
@@ -36,6 +39,9 @@ export function orderFromRow(row: OrderRow): Order {
     status: row.status,
     failureReason: row.failure_reason,
     totalMinor: row.total_minor,
+    discountMinor: row.discount_minor,
+    couponId: row.coupon_id,
+    couponCode: row.coupon_code,
     currency: row.currency,
     statusHistory: row.status_history,
     paymentToken: row.payment_token,

@@ -5,6 +5,7 @@ import {
   actor, addToCart, CHECKOUT, createProduct, gql, ok, startHarness, startWrappedOrders,
   type Harness, type OrderShape, type WrappedOrders,
 } from '../support/harness';
+import { applyCoupon, createCoupon, usesOf } from '../support/coupons';
 
 /**
  * The real catalog, with a hook run while a price lookup is under way: the moment between
@@ -103,5 +104,49 @@ describe('checkout while the cart changes', () => {
     };
     expect(codes(await gql(url, CHECKOUT, { input: { paymentToken: 'tok_visa' } }, me))).toEqual(['BAD_USER_INPUT']);
     expect(await sql('select id from orders where user_id = ?', [me.userId])).toHaveLength(1);
+  });
+
+  it('places a cart holding a coupon with one statement more (its terms, read beside the price lookup), taking its use in the write', async () => {
+    const me = actor(h.secret);
+    const coupon = await createCoupon(h, { value: '10' });
+    await addToCart(h, me, await createProduct(h, '4.00'), 2);
+    await applyCoupon(h, me, coupon.code);
+    const before = orders.database.queryCount();
+    const { checkout: order } = await ok<{ checkout: { total: { amount: string } } }>(
+      url,
+      'mutation { checkout(input: { paymentToken: "tok_visa" }) { id total { amount } } }',
+      {},
+      me,
+    );
+    expect(orders.database.queryCount() - before).toBe(3);
+    expect(order.total.amount).toBe('7.20');
+    expect(await usesOf(h, coupon.code)).toBe(1);
+  });
+
+  it('a coupon removed from the cart meanwhile: the order is placed at full price, no use taken', async () => {
+    const me = actor(h.secret);
+    const coupon = await createCoupon(h, { value: '10' });
+    await addToCart(h, me, await createProduct(h, '4.00'), 1);
+    await applyCoupon(h, me, coupon.code);
+    catalog.meanwhile = async () => {
+      await sql('delete from cart_coupons where user_id = ?', [me.userId]);
+    };
+    const order = await checkout(me);
+    expect(order.total.amount).toBe('4.00');
+    expect(await usesOf(h, coupon.code)).toBe(0);
+  });
+
+  it('a coupon used up meanwhile by another customer: CONFLICT, the cart and its coupon unchanged', async () => {
+    const me = actor(h.secret);
+    const coupon = await createCoupon(h, { value: '10', maxUses: 1 });
+    await addToCart(h, me, await createProduct(h, '4.00'), 1);
+    await applyCoupon(h, me, coupon.code);
+    catalog.meanwhile = async () => {
+      await sql('update coupons set uses = 1 where code = ?', [coupon.code]);
+    };
+    expect(codes(await gql(url, CHECKOUT, { input: { paymentToken: 'tok_visa' } }, me))).toEqual(['CONFLICT']);
+    expect(await sql('select product_id from cart_items where user_id = ?', [me.userId])).toHaveLength(1);
+    expect(await sql('select coupon_id from cart_coupons where user_id = ?', [me.userId])).toHaveLength(1);
+    expect(await sql('select id from orders where user_id = ?', [me.userId])).toHaveLength(0);
   });
 });

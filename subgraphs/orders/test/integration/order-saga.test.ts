@@ -4,6 +4,7 @@ import {
   actor, addToCart, CHECKOUT, createProduct, gql, ok, ORDER_FIELDS, placeOrder, startHarness,
   type Actor, type Harness, type OrderShape,
 } from '../support/harness';
+import { applyCoupon, createCoupon, heldBy, usesOf } from '../support/coupons';
 import { applied, deliver, emitted, emittedSubjects, Observer, orderRow, publish, publishAndApply } from '../support/saga';
 
 let h: Harness;
@@ -252,5 +253,111 @@ describe('delivery', () => {
     expect(await emittedSubjects(h.orders, id)).toEqual(
       sorted(...PLACED, 'orders.order.cancelled', 'orders.refund.requested'),
     );
+  });
+});
+
+describe('coupons through the saga', () => {
+  const expiresAt = () => new Date(Date.now() + 900_000).toISOString();
+
+  /** A PENDING order of 2 x 2.50 = 5.00 with 20% off (total 4.00), placed through checkout. */
+  async function discounted(code: string): Promise<{ id: string; who: Actor }> {
+    const who = actor(h.secret);
+    await addToCart(h, who, productId, 2);
+    await applyCoupon(h, who, code);
+    const { checkout } = await ok<{ checkout: OrderShape }>(h.ordersUrl, CHECKOUT, { input: { paymentToken: 'tok_visa' } }, who);
+    return { id: checkout.id, who };
+  }
+
+  it('placed and reserved carry the discounted total; the steps of the happy path keep the use', async () => {
+    const coupon = await createCoupon(h, { value: '20' });
+    const stepsBefore = h.orders.events.consumer?.stepsApplied ?? 0;
+    const { id, who } = await discounted(coupon.code);
+    expect((await observer.next('orders.order.placed', id)).data).toMatchObject({ amountMinor: 400 });
+    await publish(h.orders, 'catalog.stock.reserved', { orderId: id, expiresAt: expiresAt() });
+    expect((await observer.next('orders.order.reserved', id)).data).toMatchObject({ amountMinor: 400 });
+    const paymentId = uuidv7();
+    await publishAndApply(h.orders, 'payments.payment.captured', { orderId: id, paymentId, amountMinor: 400 });
+    await publishAndApply(h.orders, 'catalog.stock.sold', { orderId: id, paymentId });
+    expect((await orderOf(id, who)).status).toBe('CONFIRMED');
+    expect(h.orders.events.consumer?.stepsApplied).toBe(stepsBefore + 3);
+    expect(await usesOf(h, coupon.code)).toBe(1);
+  });
+
+  // Each way an order ends FAILED or CANCELLED, through its handler (no one-statement step
+  // ends an order), with the event delivered again or the cancel repeated: given back once.
+  it.each([
+    ['stock rejected', async (id: string) => {
+      const event = await publishAndApply(h.orders, 'catalog.stock.rejected', { orderId: id, productIds: [productId] });
+      const duplicates = h.orders.events.consumer?.counts.duplicate ?? 0;
+      await deliver(h.orders, event, `again-${event.id}`);
+      await waitFor(() => (h.orders.events.consumer?.counts.duplicate ?? 0) > duplicates, { what: 'the redelivery to be skipped' });
+    }],
+    ['payment failed', async (id: string) => {
+      await publishAndApply(h.orders, 'catalog.stock.reserved', { orderId: id, expiresAt: expiresAt() });
+      const event = await publishAndApply(h.orders, 'payments.payment.failed', { orderId: id, paymentId: uuidv7(), reason: 'declined' });
+      await publishAndApply(h.orders, 'payments.payment.failed', { ...event.data });
+    }],
+    ['reservation expired', async (id: string) => {
+      await publishAndApply(h.orders, 'catalog.stock.reserved', { orderId: id, expiresAt: expiresAt() });
+      await publishAndApply(h.orders, 'catalog.reservation.expired', { orderId: id });
+      await publishAndApply(h.orders, 'catalog.reservation.expired', { orderId: id });
+    }],
+    ['cancelled while PENDING', async (id: string, who: Actor) => {
+      await ok(h.ordersUrl, CANCEL, { id }, who);
+      await ok(h.ordersUrl, CANCEL, { id }, who);
+    }],
+    ['cancelled once CONFIRMED', async (id: string, who: Actor) => {
+      await publishAndApply(h.orders, 'catalog.stock.reserved', { orderId: id, expiresAt: expiresAt() });
+      await publishAndApply(h.orders, 'catalog.stock.sold', { orderId: id, paymentId: uuidv7() });
+      await ok(h.ordersUrl, CANCEL, { id }, who);
+      await ok(h.ordersUrl, CANCEL, { id }, actor(h.secret, 'ADMIN'));
+    }],
+  ])('%s: the order gives its use back, once', async (_what, end) => {
+    const coupon = await createCoupon(h, { value: '20', maxUses: 2, maxUsesPerUser: 1 });
+    const kept = await discounted(coupon.code);
+    const { id, who } = await discounted(coupon.code);
+    expect(await usesOf(h, coupon.code)).toBe(2);
+    await end(id, who);
+    expect(['FAILED', 'CANCELLED']).toContain((await orderRow(h.orders, id)).status);
+    expect(await usesOf(h, coupon.code)).toBe(1);
+    // The use is free again: the same customer may apply it once more.
+    await addToCart(h, who, productId, 1);
+    expect((await applyCoupon(h, who, coupon.code)).coupon).toBe(coupon.code);
+    expect(await orderRow(h.orders, kept.id)).toMatchObject({ status: 'PENDING' });
+  });
+
+  it('Coupon.uses is exact after a mixed run: the orders that hold it, no more, no less', async () => {
+    const coupon = await createCoupon(h, { value: '20', maxUses: 50 });
+    const orders = await Promise.all(Array.from({ length: 12 }, () => discounted(coupon.code)));
+    await Promise.all(
+      orders.map(async ({ id, who }, i) => {
+        const paymentId = uuidv7();
+        switch (i % 6) {
+          case 0: // stays PENDING
+            return;
+          case 1: // CONFIRMED
+            await publishAndApply(h.orders, 'catalog.stock.reserved', { orderId: id, expiresAt: expiresAt() });
+            await publishAndApply(h.orders, 'catalog.stock.sold', { orderId: id, paymentId });
+            return;
+          case 2: // FAILED, out of stock
+            await publishAndApply(h.orders, 'catalog.stock.rejected', { orderId: id, productIds: [productId] });
+            return;
+          case 3: // FAILED, declined
+            await publishAndApply(h.orders, 'catalog.stock.reserved', { orderId: id, expiresAt: expiresAt() });
+            await publishAndApply(h.orders, 'payments.payment.failed', { orderId: id, paymentId, reason: 'declined' });
+            return;
+          case 4: // CANCELLED while RESERVED, the cancel sent twice at once
+            await publishAndApply(h.orders, 'catalog.stock.reserved', { orderId: id, expiresAt: expiresAt() });
+            await Promise.all([gql(h.ordersUrl, CANCEL, { id }, who), gql(h.ordersUrl, CANCEL, { id }, who)]);
+            return;
+          default: // RESERVED, then cancelled against an expiry arriving at the same time
+            await publishAndApply(h.orders, 'catalog.stock.reserved', { orderId: id, expiresAt: expiresAt() });
+            await Promise.all([gql(h.ordersUrl, CANCEL, { id }, who), publishAndApply(h.orders, 'catalog.reservation.expired', { orderId: id })]);
+        }
+      }),
+    );
+    const uses = await usesOf(h, coupon.code);
+    expect(uses).toBe(await heldBy(h, coupon.code));
+    expect(uses).toBe(4);
   });
 });
