@@ -66,7 +66,7 @@ describe('deploy/k8s', () => {
     expect(problems).toContain('production: Deployment/orders container orders: sets CATALOG_ADDRESS, which orders never reads');
     expect(problems).toContain('production: Deployment/orders container orders: docker-compose.yml sets CATALOG_URL for orders, the manifests do not');
     // orders no longer names catalog: the policy that admits orders no longer matches the code.
-    expect(problems).toContain('production: NetworkPolicy for catalog admits gateway, orders; the code calls it from gateway');
+    expect(problems).toContain('production: NetworkPolicy for catalog admits gateway, orders, users; the code calls it from gateway, users');
   });
 
   it('finds a setting a service refuses, and a subgraph URL to the wrong port', () => {
@@ -117,13 +117,13 @@ describe('deploy/k8s', () => {
       o.spec.ingress[0].from = o.spec.ingress[0].from.slice(0, 1);
     });
     expect(checkAgreement(root, 'production', closed, base)).toEqual([
-      'production: NetworkPolicy for catalog admits gateway; the code calls it from gateway, orders',
+      'production: NetworkPolicy for catalog admits gateway; the code calls it from gateway, orders, users',
     ]);
     const open = changed(production, 'NetworkPolicy', 'payments', (o) => {
       o.spec.ingress[0].from.push({ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'orders' } } });
     });
     expect(checkAgreement(root, 'production', open, base)).toEqual([
-      'production: NetworkPolicy for payments admits gateway, orders; the code calls it from gateway',
+      'production: NetworkPolicy for payments admits gateway, orders, users; the code calls it from gateway, users',
     ]);
   });
 
