@@ -1,5 +1,6 @@
 import { serviceUnavailable } from './db-unavailable';
 import { HttpCallError, type JsonHttpClient } from './http-client';
+import { IDENTITY_HEADER, signIdentity, type Caller } from './identity';
 import { inSpan, SpanKind } from './tracing';
 
 /** What a proxy or a draining service answers when it cannot serve now (not a broken answer). */
@@ -50,4 +51,36 @@ async function fetchEntities<T>(http: JsonHttpClient, call: EntitiesCall): Promi
     throw new Error(`${call.service} lookup failed: ${parsed.errors?.map((e) => e.message).join('; ') ?? 'no data'}`);
   }
   return parsed.data._entities;
+}
+
+export interface CallerUserCall {
+  /** Users' endpoint (USERS_URL). */
+  url: string;
+  gatewaySecret: string;
+  timeoutMs: number;
+  caller: Caller;
+  /** The selection on User, e.g. `id name`. */
+  fields: string;
+  /** The SERVICE_UNAVAILABLE message when users cannot answer now. */
+  unavailable: string;
+}
+
+/**
+ * The caller's own User, asked of users through `_entities` as the caller (catalog asks a
+ * reviewer's name, orders the shopper's address book): a User is private (owner or
+ * ADMIN), so the call carries an identity assertion for the caller, signed with the secret
+ * the gateway and every subgraph share, and users applies its usual rule. A subgraph
+ * never asks about anyone but its caller. null when users does not know (or show) them.
+ */
+export async function callerUser<T>(http: JsonHttpClient, call: CallerUserCall): Promise<T | null> {
+  const [user] = await callEntities<T>(http, {
+    url: call.url,
+    query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { ${call.fields} } } }`,
+    representations: [{ __typename: 'User', id: call.caller.userId }],
+    headers: { [IDENTITY_HEADER]: signIdentity(call.gatewaySecret, { caller: call.caller, clientIp: null }) },
+    timeoutMs: call.timeoutMs,
+    service: 'Users',
+    unavailable: call.unavailable,
+  });
+  return user;
 }

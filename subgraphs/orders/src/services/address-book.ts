@@ -1,4 +1,4 @@
-import { callEntities, IDENTITY_HEADER, JsonHttpClient, signIdentity, type Caller } from '@storegraph/common';
+import { callerUser, JsonHttpClient, type Caller } from '@storegraph/common';
 import type { StoredShippingAddress } from '../entities';
 
 /** One of a user's saved addresses, as users shows it to its owner. */
@@ -15,15 +15,11 @@ export interface AddressBook {
 
 const UNAVAILABLE = 'Checkout cannot read your addresses right now (the users service is unavailable); try again shortly';
 
-const ENTITIES_QUERY =
-  'query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id addresses { ' +
-  'id name line1 line2 city region postalCode country phone isDefault } } } }';
+const FIELDS = 'id addresses { id name line1 line2 city region postalCode country phone isDefault }';
 
 /**
- * Asks the users subgraph through federation's `_entities`, as the caller (as catalog
- * asks a reviewer's name): `User.addresses` is the owner's or an ADMIN's, so the request
- * carries an identity assertion for the caller, signed with the shared gateway secret,
- * and users applies its usual owner rule. One call answers the whole address book.
+ * Asks users for the caller's own User as the caller (`callerUser`): `User.addresses` is
+ * the owner's or an ADMIN's, and one call answers the whole address book.
  */
 export class HttpAddressBook implements AddressBook {
   constructor(
@@ -39,13 +35,12 @@ export class HttpAddressBook implements AddressBook {
 
   async addressesOf(caller: Caller): Promise<SavedAddress[]> {
     // Refused, reset, timed out (USERS_TIMEOUT_MS) or 502/503/504: SERVICE_UNAVAILABLE, nothing placed.
-    const [user] = await callEntities<{ id: string; addresses: SavedAddress[] }>(this.http, {
+    const user = await callerUser<{ id: string; addresses: SavedAddress[] }>(this.http, {
       url: this.url,
-      query: ENTITIES_QUERY,
-      representations: [{ __typename: 'User', id: caller.userId }],
-      headers: { [IDENTITY_HEADER]: signIdentity(this.gatewaySecret, { caller, clientIp: null }) },
+      gatewaySecret: this.gatewaySecret,
       timeoutMs: this.timeoutMs,
-      service: 'Users',
+      caller,
+      fields: FIELDS,
       unavailable: UNAVAILABLE,
     });
     return user?.addresses ?? [];
