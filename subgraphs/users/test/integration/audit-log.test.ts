@@ -128,11 +128,13 @@ describe('Query.auditLog and the audit consumer', () => {
     expect(rest.pageInfo.hasNextPage).toBe(false);
   });
 
-  it('is sent only the audit subjects of the streams it reads (no saga event to ignore)', async () => {
-    for (const [stream, subject] of [['ORDERS', 'orders.audit.recorded'], ['CATALOG', 'catalog.audit.recorded']] as const) {
-      const info = await bus.jsm.consumers.info(bus.stream(stream), 'users');
-      expect(info.config.filter_subject).toBe(bus.subject(subject));
-    }
+  it('is sent only the audit subject of CATALOG (no stock event to ignore); of ORDERS also the order news it emails', async () => {
+    const catalog = await bus.jsm.consumers.info(bus.stream('CATALOG'), 'users');
+    expect(catalog.config.filter_subject).toBe(bus.subject('catalog.audit.recorded'));
+    // Five subjects of ORDERS (four order emails and the audit entries): nats-server 2.9
+    // filters on one subject only, so this consumer reads the stream and skips the rest.
+    const orders = await bus.jsm.consumers.info(bus.stream('ORDERS'), 'users');
+    expect(orders.config.filter_subject ?? '').toBe('');
   });
 
   it('is for ADMIN only and refuses bad filters, cursors and page sizes', async () => {
