@@ -36,6 +36,17 @@ describe('N+1 through the gateway', () => {
 
   afterAll(() => stack?.stop());
 
+  /** What `run` answers, and the SQL statements each subgraph ran meanwhile. */
+  async function counted<T>(run: () => Promise<T>): Promise<[T, ReturnType<Stack['queryCounts']>]> {
+    const before = stack.queryCounts();
+    const result = await run();
+    const after = stack.queryCounts();
+    return [
+      result,
+      { users: after.users - before.users, catalog: after.catalog - before.catalog, orders: after.orders - before.orders, payments: after.payments - before.payments },
+    ];
+  }
+
   /**
    * ADMIN mutations write audit entries to catalog's outbox; the relay marks them published
    * a moment after they leave. Waits for that, so no marking lands in a measured window.
@@ -69,17 +80,10 @@ describe('N+1 through the gateway', () => {
 
     // The SDK's User query: each order with its items' products (and categories), payment and user.
     const measure = async (first: number) => {
-      const before = stack.queryCounts();
-      const { user } = await admin.request(UserDocument, { id: shopper.userId, ordersFirst: first });
-      const after = stack.queryCounts();
+      const [{ user }, statements] = await counted(() => admin.request(UserDocument, { id: shopper.userId, ordersFirst: first }));
       expect(user?.orders.totalCount).toBe(50);
       expect(user?.orders.edges).toHaveLength(first);
-      return {
-        users: after.users - before.users,
-        catalog: after.catalog - before.catalog,
-        orders: after.orders - before.orders,
-        payments: after.payments - before.payments,
-      };
+      return statements;
     };
 
     const few = await measure(5);
@@ -108,19 +112,12 @@ describe('N+1 through the gateway', () => {
 
     // The SDK's Orders query: each order with its user (email and name from users), items' products and payment.
     const measure = async (first: number) => {
-      const before = stack.queryCounts();
-      const { orders } = await admin.request(OrdersDocument, { first, filter: { placedAfter: since } });
-      const after = stack.queryCounts();
+      const [{ orders }, statements] = await counted(() => admin.request(OrdersDocument, { first, filter: { placedAfter: since } }));
       expect(orders.totalCount).toBe(50);
       expect(orders.edges.map((e) => e.node.id)).toEqual([...placed].reverse().slice(0, first));
       expect(orders.edges.every((e) => e.node.user.name.startsWith('Buyer ') && e.node.payment?.status === 'CAPTURED')).toBe(true);
       expect(new Set(orders.edges.map((e) => e.node.user.email)).size).toBe(5);
-      return {
-        users: after.users - before.users,
-        catalog: after.catalog - before.catalog,
-        orders: after.orders - before.orders,
-        payments: after.payments - before.payments,
-      };
+      return statements;
     };
 
     const few = await measure(5);
@@ -141,13 +138,11 @@ describe('N+1 through the gateway', () => {
 
     // The SDK's Products query: each product with its category, images and rating.
     const measure = async (first: number) => {
-      const before = stack.queryCounts();
-      const { products } = await api.request(ProductsDocument, { first, filter: { search: word }, sort: 'PRICE_DESC' });
-      const after = stack.queryCounts();
+      const [{ products }, statements] = await counted(() => api.request(ProductsDocument, { first, filter: { search: word }, sort: 'PRICE_DESC' }));
       expect(products.totalCount).toBe(50);
       expect(products.edges.map((e) => e.node.price.amount)).toEqual(Array.from({ length: first }, (_, i) => `${50 - i}.00`));
       expect(products.edges.every((e) => e.node.images.length === 2 && e.node.rating.count === 0)).toBe(true);
-      return after.catalog - before.catalog;
+      return statements.catalog;
     };
 
     const few = await measure(5);
@@ -192,13 +187,11 @@ describe('N+1 through the gateway', () => {
     await outboxMarked();
 
     const measureProducts = async (first: number) => {
-      const before = stack.queryCounts();
-      const { products: page } = await api.request(PRODUCTS_WITH_REVIEWS, { first, search: word });
-      const after = stack.queryCounts();
+      const [{ products: page }, statements] = await counted(() => api.request(PRODUCTS_WITH_REVIEWS, { first, search: word }));
       expect(page.edges).toHaveLength(first);
       expect(page.edges.every((e) => e.node.rating.count >= 2 && e.node.reviews.edges.length >= 2)).toBe(true);
       expect(page.edges.every((e) => e.node.reviews.edges.every((r) => r.node.product.id === e.node.id))).toBe(true);
-      return after.catalog - before.catalog;
+      return statements.catalog;
     };
     const fewProducts = await measureProducts(5);
     const manyProducts = await measureProducts(50);
@@ -207,12 +200,10 @@ describe('N+1 through the gateway', () => {
     expect(manyProducts).toBe(3);
 
     const measureReviews = async (first: number) => {
-      const before = stack.queryCounts();
-      const { product } = await api.request(ProductReviewsDocument, { productId: dearest.id, first });
-      const after = stack.queryCounts();
+      const [{ product }, statements] = await counted(() => api.request(ProductReviewsDocument, { productId: dearest.id, first }));
       expect(product?.reviews.totalCount).toBe(12);
       expect(product?.reviews.edges).toHaveLength(first);
-      return after.catalog - before.catalog;
+      return statements.catalog;
     };
     const fewReviews = await measureReviews(5);
     const manyReviews = await measureReviews(12);
