@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvReader } from '@storegraph/common';
-import { dropNamespace, freeTcpPort, testNatsNamespace, testRedisPrefix, testSubgraphConfig, unique } from '@storegraph/common/testing';
+import { dropNamespace, testNatsNamespace, testRedisPrefix, testSubgraphConfig, unique } from '@storegraph/common/testing';
 import * as users from '@storegraph/users';
 import * as catalog from '@storegraph/catalog';
 import * as orders from '@storegraph/orders';
@@ -58,26 +58,16 @@ async function assembleStack(options: StackOptions, started: Array<{ stop(): Pro
   const testEnv = (service: string) => ({ ...serviceEnv(service), ...options.env });
   const admin = { email: `${unique('admin')}@storegraph.test`, password: 'admin-password-1' };
   // Users asks orders, catalog and payments about an order it emails, but starts first
-  // (catalog needs its URL): their ports are chosen before any of them listens.
-  const ports = { catalog: await freeTcpPort(), orders: await freeTcpPort(), payments: await freeTcpPort() };
-  const at = (port: number) => `http://127.0.0.1:${port}/graphql`;
-  const usersApp = track(
-    await users.createApp(
-      users.readConfig(
-        new EnvReader({
-          ...testEnv('users'),
-          ADMIN_EMAIL: admin.email,
-          ADMIN_PASSWORD: admin.password,
-          CATALOG_URL: at(ports.catalog),
-          ORDERS_URL: at(ports.orders),
-          PAYMENTS_URL: at(ports.payments),
-        }),
-      ),
-    ),
+  // (catalog and orders need its URL). Every service listens on a port the kernel picks
+  // as it binds, and users learns the other three URLs once they listen: its sender reads
+  // them at each lookup. (Ports chosen ahead and bound later can be taken meanwhile.)
+  const usersConfig = users.readConfig(
+    new EnvReader({ ...testEnv('users'), ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password }),
   );
+  const usersApp = track(await users.createApp(usersConfig));
   const usersUrl = await usersApp.listen(0);
   const catalogApp = track(await catalog.createApp(catalog.readConfig(new EnvReader({ ...testEnv('catalog'), USERS_URL: usersUrl }))));
-  const catalogUrl = await catalogApp.listen(ports.catalog);
+  const catalogUrl = await catalogApp.listen(0);
   const ordersApp = track(
     await orders.createApp(orders.readConfig(new EnvReader({ ...testEnv('orders'), CATALOG_URL: catalogUrl, USERS_URL: usersUrl }))),
   );
@@ -86,8 +76,9 @@ async function assembleStack(options: StackOptions, started: Array<{ stop(): Pro
       provider: options.paymentProvider,
     }),
   );
-  const ordersUrl = await ordersApp.listen(ports.orders);
-  const paymentsUrl = await paymentsApp.listen(ports.payments);
+  const ordersUrl = await ordersApp.listen(0);
+  const paymentsUrl = await paymentsApp.listen(0);
+  Object.assign(usersConfig.orderEmails, { catalogUrl, ordersUrl, paymentsUrl });
 
   const gatewayApp = track(
     await gateway.createApp(
