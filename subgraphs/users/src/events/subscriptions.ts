@@ -1,11 +1,6 @@
 import { on, type Subscription } from '@storegraph/common';
 import { auditRecorded } from './handlers/audit-recorded.handler';
-import {
-  orderCancelledHandler,
-  orderConfirmedHandler,
-  orderFailedHandler,
-  orderShippedHandler,
-} from './handlers/order-email.handlers';
+import { orderEmailHandler, orderEmailStep } from './handlers/order-email.handlers';
 
 /**
  * Every event users consumes (docs/saga.md, "Events"): the order news it emails the
@@ -15,10 +10,10 @@ import {
  */
 export function userSubscriptions(): Subscription[] {
   return [
-    on('orders.order.confirmed', orderConfirmedHandler),
-    on('orders.order.failed', orderFailedHandler),
-    on('orders.order.cancelled', orderCancelledHandler),
-    on('orders.order.shipped', orderShippedHandler),
+    on('orders.order.confirmed', orderEmailHandler(), orderEmailStep()),
+    on('orders.order.failed', orderEmailHandler(), orderEmailStep()),
+    on('orders.order.cancelled', orderEmailHandler(), orderEmailStep()),
+    on('orders.order.shipped', orderEmailHandler(), orderEmailStep()),
     on('catalog.audit.recorded', auditRecorded('catalog')),
     on('orders.audit.recorded', auditRecorded('orders')),
   ];

@@ -54,15 +54,21 @@ const toRow = (r: DbRow): EmailRow => ({
   nextAttemptAt: new Date(r.next_attempt_at),
 });
 
+/** What an event of order news writes to email_outbox (the rest of the row takes its defaults). */
+export interface OwedEmailRow {
+  id: string;
+  kind: OrderEmailKind;
+  orderId: string;
+  userId?: string | null;
+  details?: EmailDetails;
+}
+
 /**
  * Records, inside the consumer's transaction (the one that marks the event processed),
  * that an email is owed. Nothing is sent here: the saga's event is acknowledged as soon
  * as this row commits, and the sender does the slow part later.
  */
-export async function oweEmail(
-  tx: EntityManager,
-  email: { id: string; kind: OrderEmailKind; orderId: string; userId?: string | null; details?: EmailDetails },
-): Promise<void> {
+export async function oweEmail(tx: EntityManager, email: OwedEmailRow): Promise<void> {
   await tx.execute(
     'insert into email_outbox (id, kind, order_id, user_id, details) values (?, ?, ?, ?, ?) on conflict (id) do nothing',
     [email.id, email.kind, email.orderId, email.userId ?? null, JSON.stringify(email.details ?? {})],
@@ -91,8 +97,13 @@ export class EmailOutbox {
     return rows.map(toRow);
   }
 
-  async markSent(id: string): Promise<void> {
-    await this.em.fork().execute(`update email_outbox set status = 'SENT', sent_at = now(), last_error = null where id = ?`, [id]);
+  /** The emails of a round the SMTP server accepted, in one statement. */
+  async markSent(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    // One array literal of UUIDs (ids of validated events): knex would splice a JS array into a list.
+    await this.em
+      .fork()
+      .execute(`update email_outbox set status = 'SENT', sent_at = now(), last_error = null where id = any(?::uuid[])`, [`{${ids.join(',')}}`]);
   }
 
   async markSkipped(id: string, why: string): Promise<void> {

@@ -24,6 +24,8 @@ export interface OutgoingEmail extends RenderedEmail {
  */
 export class Mailer {
   private readonly pending = new Set<Promise<void>>();
+  /** The mail folder, made once rather than for every email (development only). */
+  private folder: Promise<unknown> | null = null;
 
   private constructor(
     private readonly transport: Transporter,
@@ -58,9 +60,15 @@ export class Mailer {
       ...(email.messageId ? { messageId: email.messageId } : {}),
     });
     if (this.config.smtpUrl) return;
-    await mkdir(this.config.folder, { recursive: true });
+    this.folder ??= mkdir(this.config.folder, { recursive: true });
     const file = join(this.config.folder, `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^\w.-]/g, '')}.eml`);
-    await writeFile(file, info.message as Buffer);
+    try {
+      await this.folder;
+      await writeFile(file, info.message as Buffer);
+    } catch (err) {
+      this.folder = null; // removed meanwhile, say: made again on the next email
+      throw err;
+    }
     this.logger.info('email written to the mail folder (SMTP_URL unset)', { to: email.to, subject: email.subject, file, links: email.links });
   }
 
