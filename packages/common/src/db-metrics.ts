@@ -1,5 +1,6 @@
 import { context, SpanKind, trace, type Span } from '@opentelemetry/api';
-import { requestScope, type Database } from './db';
+import type { Database } from './db';
+import { requestScope } from './log-context';
 import type { ServiceMetrics } from './metrics';
 import { failSpan, tracerOf, tracingEnabled } from './tracing';
 
@@ -38,7 +39,7 @@ export function observeDatabase(metrics: ServiceMetrics, database: Database): ()
   const open = new Map<string, Span>();
 
   const onQuery = (query: KnexQuery) => {
-    (requestScope.getStore() ? byRequest : byBackground).inc();
+    (requestScope.active() ? byRequest : byBackground).inc();
     if (!tracingEnabled() || !query.__knexQueryUid || !trace.getSpan(context.active())) return;
     const span = tracer.startSpan(`sql ${verbOf(query.sql)}`, {
       kind: SpanKind.CLIENT,

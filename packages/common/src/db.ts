@@ -1,8 +1,8 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Client } from 'pg';
 import { MikroORM, PostgreSqlDriver, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { MigrationObject } from '@mikro-orm/core';
+import { requestScope } from './log-context';
 
 /** Creates the service's database when it is missing (idempotent, safe when raced). */
 export async function ensureDatabase(url: string): Promise<void> {
@@ -63,9 +63,6 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Marks the async work of one API request; set by the HTTP layer of every service. */
-export const requestScope = new AsyncLocalStorage<true>();
-
 /**
  * Opens the service's database: creates it if needed, applies the committed migrations
  * (never a schema sync), and counts statements. Entities and migrations are passed as
@@ -96,7 +93,7 @@ export async function openDatabase(options: OrmOptions): Promise<Database> {
   // knex emits 'query' synchronously in the caller's async context, so the scope is visible here.
   orm.em.getConnection().getKnex().on('query', () => {
     total += 1;
-    if (requestScope.getStore()) requests += 1;
+    if (requestScope.active()) requests += 1;
   });
   if (options.migrate !== false) await orm.getMigrator().up();
   return { orm, queryCount: () => requests, totalQueryCount: () => total, close: () => orm.close(true) };

@@ -22,8 +22,6 @@ export interface HttpAppOptions<TContext extends BaseContext> {
   logger?: Logger;
   /** Allow browsers from other origins (the gateway, for Sandbox); subgraphs need not. */
   cors?: boolean;
-  /** Runs around each request's handling (e.g. to mark its async context). */
-  scope?: (handle: () => Promise<void>) => Promise<void>;
   /** A larger POST body is answered 413 without reading it to the end (default DEFAULT_MAX_BODY_BYTES). */
   maxBodyBytes?: number;
   /** Checked before a GraphQL request's body is read; a refusal is sent as the answer (rate limits). */
@@ -45,9 +43,8 @@ export interface HttpRefusal {
  * WebSocket upgrade path (subscriptions) ours to attach.
  */
 export function createHttpApp<TContext extends BaseContext>(options: HttpAppOptions<TContext>): Server {
-  const scope = options.scope ?? ((run: () => Promise<void>) => run());
   return createServer((req, res) => {
-    scope(() => handle(options, req, res)).catch((err: unknown) => {
+    handle(options, req, res).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ errors: [{ message: 'Internal server error' }] }));
       void err;
@@ -97,7 +94,8 @@ async function observed<TContext extends BaseContext>(
   res: ServerResponse,
   handle: () => Promise<void>,
 ): Promise<void> {
-  const scope: LogScope = { requestId: requestIdFrom(req.headers[REQUEST_ID_HEADER]) };
+  // `request`: the SQL this request's work sends counts as the request's (requestScope).
+  const scope: LogScope = { requestId: requestIdFrom(req.headers[REQUEST_ID_HEADER]), request: true };
   res.setHeader(REQUEST_ID_HEADER, scope.requestId);
   const start = process.hrtime.bigint();
   const parent = extractTraceContext((key) => {

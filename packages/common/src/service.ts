@@ -3,7 +3,7 @@ import { ApolloServer, type BaseContext } from '@apollo/server';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { GraphQLSchema } from 'graphql';
 import { EnvReader, type InfraConfig, type Mode, readDatabaseUrl, readInfra } from './config';
-import { DEFAULT_DATABASE_TIMEOUTS, requestScope, type Database, type DatabaseTimeouts } from './db';
+import { DEFAULT_DATABASE_TIMEOUTS, type Database, type DatabaseTimeouts } from './db';
 import { isDatabaseUnavailable } from './db-unavailable';
 import { formatError } from './errors';
 import { close, createHttpApp, listen, remoteAddress } from './http';
@@ -134,7 +134,6 @@ export async function createSubgraphService<TContext extends RequestContext>(
     service: options.name,
     logger,
     context: contextFor,
-    scope: (handle) => requestScope.run(true, handle),
     ready: async () => {
       await database.orm.em.getConnection().execute('select 1');
       await options.ready?.();

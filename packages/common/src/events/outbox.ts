@@ -1,5 +1,5 @@
 import type { EntityManager, Knex, MikroORM } from '@mikro-orm/postgresql';
-import { requestScope } from '../db';
+import { requestScope } from '../log-context';
 import { PeriodicTask } from '../periodic-task';
 import { uuidv7 } from '../ids';
 import type { Logger } from '../logger';

@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Counter } from 'prom-client';
-import { requestScope } from '../db';
+import { requestScope } from '../log-context';
 import { BoundChildren, metricsFor, type ServiceMetrics } from '../metrics';
 import type { EventEnvelope } from './contracts';
 
