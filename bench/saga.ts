@@ -15,8 +15,10 @@
  *   BENCH_PROFILE=1 npm run bench:saga      also writes V8 CPU profiles to bench/profiles/
  *   BENCH_PERF=1 npm run bench:saga         also profiles the measured phase with Linux perf
  *   BENCH_PG_SOCKET=/var/run/postgresql npm run bench:saga   PostgreSQL over its Unix socket
+ *   BENCH_BASE_PORT=4200 BENCH_DATABASE=storegraph_bench2 npm run bench:saga   a second bench beside the first
  *
- * Stop a running `npm start` first: the bench uses the same ports.
+ * By default the stack listens on 4000-4004, as `npm start` does: stop that first, or
+ * move the bench with BENCH_BASE_PORT (gateway there, the subgraphs on the next four).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -25,6 +27,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { JsonHttpClient } from '@storegraph/common';
 import { cpuSnapshot, printCpuPerOrder, stackProcesses } from './cpu-usage';
+import { dropDatabases } from './databases';
 import { startPerf, stopPerf, summarizePerf } from './perf-profile';
 import { startOtlpSink } from './otlp-sink';
 import { summarizeProfiles } from './profile-summary';
@@ -35,7 +38,12 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 12);
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const PERF = process.env.BENCH_PERF === '1';
-const GATEWAY = 'http://localhost:4000/graphql';
+const BASE_PORT = Number(process.env.BENCH_BASE_PORT ?? 4000);
+const SUBGRAPHS = ['users', 'catalog', 'orders', 'payments'] as const;
+const portOf = (name: (typeof SUBGRAPHS)[number]) => BASE_PORT + 1 + SUBGRAPHS.indexOf(name);
+const GATEWAY = `http://localhost:${BASE_PORT}/graphql`;
+/** Databases `<BENCH_DATABASE>_users` and so on, dropped and made afresh by each run's stack. */
+const DATABASE = process.env.BENCH_DATABASE ?? 'storegraph_bench';
 const NAMESPACE = `bench${Date.now().toString(36)}`;
 const SEPARATE_CART = process.env.BENCH_SEPARATE_CART === '1';
 const ADD_TO_CART = 'mutation($p: ID!) { addToCart(productId: $p, quantity: 1) { subtotal { amount } } }';
@@ -76,8 +84,9 @@ async function main(): Promise<void> {
   // BENCH_PG_SOCKET=/var/run/postgresql compares a Unix socket with TCP loopback.
   const db = (name: string) =>
     process.env.BENCH_PG_SOCKET
-      ? `postgres://postgres@localhost/storegraph_bench_${name}?host=${encodeURIComponent(process.env.BENCH_PG_SOCKET)}`
-      : `postgres://postgres@127.0.0.1:5432/storegraph_bench_${name}`;
+      ? `postgres://postgres@localhost/${DATABASE}_${name}?host=${encodeURIComponent(process.env.BENCH_PG_SOCKET)}`
+      : `postgres://postgres@127.0.0.1:5432/${DATABASE}_${name}`;
+  await dropDatabases(SUBGRAPHS.map((name) => `${DATABASE}_${name}`));
   // BENCH_TRACING=1: every service exports its spans over OTLP to a sink in this process.
   const sink = process.env.BENCH_TRACING === '1' ? await startOtlpSink() : null;
   const stack = spawn(process.execPath, [join(ROOT, 'scripts/dist/start.js')], {
@@ -89,10 +98,14 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
       NATS_NAMESPACE: NAMESPACE,
       REDIS_PREFIX: `${NAMESPACE}:`,
-      USERS_DATABASE_URL: db('users'),
-      CATALOG_DATABASE_URL: db('catalog'),
-      ORDERS_DATABASE_URL: db('orders'),
-      PAYMENTS_DATABASE_URL: db('payments'),
+      GATEWAY_PORT: String(BASE_PORT),
+      ...Object.fromEntries(
+        SUBGRAPHS.flatMap((name) => [
+          [`${name.toUpperCase()}_DATABASE_URL`, db(name)],
+          [`${name.toUpperCase()}_PORT`, String(portOf(name))],
+          [`${name.toUpperCase()}_URL`, `http://localhost:${portOf(name)}/graphql`],
+        ]),
+      ),
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
       // A dozen shoppers on one address place thousands of orders a minute: far past a store's limits.
@@ -108,7 +121,7 @@ async function main(): Promise<void> {
       stack.kill('SIGTERM');
     });
   try {
-    await waitReady('http://localhost:4000/ready', 120_000);
+    await waitReady(`http://localhost:${BASE_PORT}/ready`, 120_000);
     const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
     const confirmedAt = new Map<string, number>();
     // Only the subject it times: listening to every subject would add the bench's own
@@ -130,8 +143,8 @@ async function main(): Promise<void> {
     /** Statements each subgraph has sent since it started: [all, serving requests] (its /metrics). */
     const sqlCounts = async () => {
       const counts = new Map<string, [number, number]>();
-      for (const [name, port] of [['users', 4001], ['catalog', 4002], ['orders', 4003], ['payments', 4004]] as const) {
-        const metrics = await (await fetch(`http://localhost:${port}/metrics`)).text();
+      for (const name of SUBGRAPHS) {
+        const metrics = await (await fetch(`http://localhost:${portOf(name)}/metrics`)).text();
         // storegraph_sql_statements_total{source="request"|"background",service=...}
         const statements = (source: string) => Number(new RegExp(`^storegraph_sql_statements_total\\{source="${source}"[^}]*\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? NaN);
         counts.set(name, [statements('request') + statements('background'), statements('request')]);

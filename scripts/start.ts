@@ -64,10 +64,13 @@ async function main(): Promise<void> {
 
   try {
     const subgraphs = readSupergraphConfig(rootDir).subgraphs.map((subgraph) => {
-      // Listen where supergraph.yaml routes the gateway.
-      const port = new URL(subgraph.routingUrl).port;
-      const child = startChild(subgraph.name, `subgraphs/${subgraph.name}/dist/main.js`, { [`${subgraph.name.toUpperCase()}_PORT`]: port });
-      return waitUntilReady(child, readyUrl(subgraph.routingUrl), READY_TIMEOUT_MS);
+      // Listen where supergraph.yaml routes the gateway, unless <NAME>_PORT moves it (the
+      // benches run a stack of their own beside `npm start`; they move <NAME>_URL with it).
+      const setting = `${subgraph.name.toUpperCase()}_PORT`;
+      const routed = new URL(subgraph.routingUrl);
+      routed.port = process.env[setting] ?? routed.port;
+      const child = startChild(subgraph.name, `subgraphs/${subgraph.name}/dist/main.js`, { [setting]: routed.port });
+      return waitUntilReady(child, readyUrl(routed.toString()), READY_TIMEOUT_MS);
     });
     await Promise.all(subgraphs);
     const port = process.env.GATEWAY_PORT ?? '4000';

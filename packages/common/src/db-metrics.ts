@@ -33,6 +33,9 @@ export function observeDatabase(metrics: ServiceMetrics, database: Database): ()
   const statements = metrics.counter('storegraph_sql_statements_total', 'SQL statements sent, by what sent them', ['source']);
   const byRequest = statements.labels('request');
   const byBackground = statements.labels('background');
+  // Both series exist from the start (0), so a service that serves no request still shows one.
+  byRequest.inc(0);
+  byBackground.inc(0);
   const connections = metrics.gauge('storegraph_db_pool_connections', 'Database pool connections by state', ['state']);
   const waiting = metrics.gauge('storegraph_db_pool_waiting', 'Callers waiting for a database pool connection');
   const tracer = tracerOf(metrics.service);
