@@ -287,7 +287,7 @@ class ShippingAddressOf {
   private address: Promise<StoredShippingAddress | null> | null = null;
 
   constructor(
-    private readonly choice: AddressChoice,
+    choice: AddressChoice,
     /** The caller's address book, from users. */
     private readonly book: () => Promise<SavedAddress[]>,
   ) {

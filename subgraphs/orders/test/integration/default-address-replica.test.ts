@@ -1,8 +1,9 @@
 import { uuidv7, type EventEnvelope, type Payload } from '@storegraph/common';
-import { waitFor } from '@storegraph/common/testing';
+import { codes, waitFor } from '@storegraph/common/testing';
+import { createApp } from '../../src/app';
 import { announcedVersion, defaultAddressReplicated, replicaRow } from '../support/default-address';
 import {
-  ADDRESS_FIELDS, addToCart, createProduct, ok, registeredShopper, saveAddress, startHarness,
+  ADDRESS_FIELDS, addToCart, createProduct, gql, ok, registeredShopper, saveAddress, startHarness,
   type Actor, type AddressShape, type Harness,
 } from '../support/harness';
 import { applied, deliver, publish } from '../support/saga';
@@ -116,5 +117,22 @@ describe("orders' copy of the default address", () => {
     const placed = await checkoutCountingUsers(shopper);
     expect(placed.shippingAddress).toEqual(asShipped(HOME));
     expect(placed.usersStatements).toBeGreaterThan(0);
+  });
+
+  it('lets a checkout with no address named go through while users is down; one naming an address is SERVICE_UNAVAILABLE', async () => {
+    const shopper = await registeredShopper(h);
+    const home = await saveAddress(h, shopper, HOME);
+    await defaultAddressReplicated(h.users, h.orders, shopper.userId);
+    const cut = await createApp({ ...h.config, usersUrl: 'http://127.0.0.1:9/graphql', usersTimeoutMs: 1000 });
+    try {
+      const url = await cut.listen(0);
+      await addToCart(h, shopper, productId, 1);
+      const named = await gql(url, CHECKOUT, { input: { paymentToken: 'tok_visa', shippingAddressId: home } }, shopper);
+      expect(codes(named)).toEqual(['SERVICE_UNAVAILABLE']);
+      const placed = await gql<{ checkout: { shippingAddress: AddressShape } }>(url, CHECKOUT, { input: { paymentToken: 'tok_visa' } }, shopper);
+      expect(placed.data?.checkout.shippingAddress).toEqual(asShipped(HOME));
+    } finally {
+      await cut.stop();
+    }
   });
 });
