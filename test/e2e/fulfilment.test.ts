@@ -1,4 +1,4 @@
-import { waitFor } from '@storegraph/common/testing';
+import { bearer, postGraphQL, waitFor } from '@storegraph/common/testing';
 import {
   AddAddressDocument, CancelOrderDocument, CheckoutDocument, MarkOrderDeliveredDocument, OrderDocument, OrdersDocument, ShipOrderDocument,
   UpdateAddressDocument,
@@ -7,10 +7,12 @@ import { startShop, type Stack } from './support/stack';
 import { addToCart, checkout, createProduct, errorCodes, signUp, type StoregraphClient } from './support/client';
 import { follow, openSocket } from './support/live';
 import { expectInvariants, waitForSettled } from './support/invariants';
+import { defaultAddressReplicated } from '../../subgraphs/orders/test/support/default-address';
 
 /**
  * Running the store through the gateway: an order ships to the address chosen at
- * checkout (read from users as the shopper), an ADMIN ships and delivers it while the
+ * checkout (the default from orders' copy of it, a named one read from users as the
+ * shopper), an ADMIN ships and delivers it while the
  * shopper follows it live, lists every order, and the saga's books still balance after
  * a mixed concurrent run of ships, deliveries and cancels.
  */
@@ -32,6 +34,9 @@ describe('fulfilment through the gateway', () => {
     const product = await createProduct(admin, { price: '12.00', stock: 10 });
     const shopper = await signUp(api);
     const { addAddress } = await shopper.client.request(AddAddressDocument, { input: HOME });
+    // Checkout reads the default from orders' copy, which follows users' events: a
+    // checkout this very moment could still see the account's "no address yet".
+    await defaultAddressReplicated(stack.subgraphs.users, stack.subgraphs.orders, shopper.userId);
     await addToCart(shopper.client, product.id, 2);
     const orderId = await checkout(shopper.client);
     // Editing the address book afterwards does not move the parcel.
@@ -60,6 +65,25 @@ describe('fulfilment through the gateway', () => {
     const { order } = await shopper.client.request(OrderDocument, { id: orderId });
     expect(order?.shippingAddress).toEqual({ ...HOME, line2: null, phone: null });
     expect(order?.statusHistory.map((h) => h.status)).toEqual(['PENDING', 'RESERVED', 'CONFIRMED', 'SHIPPED', 'DELIVERED']);
+  });
+
+  it('ships to the default address without asking users: orders reads its copy in the checkout', async () => {
+    const product = await createProduct(admin, { price: '3.00', stock: 10 });
+    const shopper = await signUp(api);
+    await shopper.client.request(AddAddressDocument, { input: HOME });
+    await defaultAddressReplicated(stack.subgraphs.users, stack.subgraphs.orders, shopper.userId);
+    await addToCart(shopper.client, product.id, 1);
+    const before = stack.queryCounts().users;
+    // Only orders' fields: the gateway itself has nothing to ask users either.
+    const res = await postGraphQL<{ checkout: { shippingAddress: unknown } }>(
+      stack.url,
+      'mutation($input: CheckoutInput!) { checkout(input: $input) { id shippingAddress { name line1 city region postalCode country } } }',
+      { input: { paymentToken: 'tok_visa' } },
+      bearer(shopper.accessToken),
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.checkout.shippingAddress).toEqual(HOME);
+    expect(stack.queryCounts().users - before).toBe(0);
   });
 
   it("refuses another shopper's address id at checkout with NOT_FOUND, and lists orders for ADMIN only", async () => {

@@ -95,17 +95,18 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
       mailer,
       config.passwordResetTtlSeconds,
     );
-    // Users publishes nothing, so no outbox relay. Its consumer records the emails the
-    // order events owe (sent by the sender on its own timer, off the saga's path) and the
-    // audit entries other subgraphs record with their ADMIN changes.
+    // The relay publishes users' one event, the default shipping address (orders' copy
+    // for checkout). The consumer records the emails the order events owe (sent by the
+    // sender on its own timer, off the saga's path) and the audit entries other subgraphs
+    // record with their ADMIN changes.
     events = await startEventRuntime({
       name: 'users',
       natsUrl: config.natsUrl,
       natsNamespace: config.natsNamespace,
+      streamReplicas: config.natsStreamReplicas,
       orm: database.orm,
       logger,
       subscriptions: userSubscriptions(),
-      relay: false,
       // Each event is one insert: a few at a time keep users' pool for its logins. Filtered:
       // of the CATALOG stream users is sent only the audit entries, not every stock event.
       consumer: { filtered: true, concurrency: 4 },

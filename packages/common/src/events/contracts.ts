@@ -2,6 +2,18 @@ import { check, type Infer } from './validate';
 
 const item = check.object({ productId: check.uuid(), quantity: check.int(1) });
 
+/** A postal address as users keeps it and an order copies it (the bounds of ADDRESS_LIMITS, checked when it was saved). */
+const postalAddress = check.object({
+  name: check.string(200),
+  line1: check.string(200),
+  line2: check.nullable(check.string(200)),
+  city: check.string(100),
+  region: check.nullable(check.string(100)),
+  postalCode: check.string(20),
+  country: check.string(2),
+  phone: check.nullable(check.string(32)),
+});
+
 /**
  * One ADMIN action recorded by the subgraph it changed, in the transaction of the change
  * (recordAudit in common's audit.ts). Users keeps the combined log: it consumes these and
@@ -109,6 +121,19 @@ export const eventContracts = {
   /** An ADMIN changed an order (a cancel; shipping, delivery and coupons when they exist). */
   'orders.audit.recorded': { version: 1, payload: auditEntry },
 
+  /**
+   * The user's default shipping address is now `address` (null: they have none). Sent when
+   * an account is registered (version 0, none) and by every address change that moves,
+   * edits or removes the default, in the transaction of the change. `version` counts the
+   * user's announcements (users.default_address_version): a consumer keeps the highest it
+   * has applied and ignores an older one that arrives late. Orders keeps the replica
+   * checkout reads instead of calling users.
+   */
+  'users.default-address.changed': {
+    version: 1,
+    payload: check.object({ userId: check.uuid(), version: check.int(0), address: check.nullable(postalAddress) }),
+  },
+
   'payments.payment.captured': {
     version: 1,
     payload: check.object({ orderId: check.uuid(), paymentId: check.uuid(), amountMinor: check.int(0) }),
@@ -149,6 +174,7 @@ export const streams = {
   orders: { name: 'ORDERS', subjects: ['orders.>'] },
   catalog: { name: 'CATALOG', subjects: ['catalog.>'] },
   payments: { name: 'PAYMENTS', subjects: ['payments.>'] },
+  users: { name: 'USERS', subjects: ['users.>'] },
   deadLetters: { name: 'DEAD_LETTERS', subjects: ['dlq.>'] },
 } as const;
 

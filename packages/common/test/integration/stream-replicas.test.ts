@@ -26,15 +26,17 @@ describe('stream replicas', () => {
 
   const replicas = async () =>
     Promise.all(Object.values(streams).map(async (def) => (await bus.jsm.streams.info(bus.stream(def.name))).config.num_replicas));
+  /** One copy of each of the five streams (ORDERS, CATALOG, PAYMENTS, USERS, DEAD_LETTERS). */
+  const ONE_EACH = [1, 1, 1, 1, 1];
 
   it('declares every stream with the replicas asked, and a count the server cannot keep changes nothing', async () => {
     await bus.ensureStreams(1);
-    expect(await replicas()).toEqual([1, 1, 1, 1]);
+    expect(await replicas()).toEqual(ONE_EACH);
     await expect(bus.ensureStreams(3)).rejects.toThrow(/replica/i);
-    expect(await replicas()).toEqual([1, 1, 1, 1]);
+    expect(await replicas()).toEqual(ONE_EACH);
     // Without a count (the dlq CLI) existing streams keep theirs.
     await bus.ensureStreams();
-    expect(await replicas()).toEqual([1, 1, 1, 1]);
+    expect(await replicas()).toEqual(ONE_EACH);
   });
 
   it('reads NATS_STREAM_REPLICAS, 1 unless set, and refuses less than 1', () => {

@@ -4,6 +4,7 @@ import { OrderSaga0002 } from './0002-order-saga';
 import { ShippingAndFulfilment0003 } from './0003-shipping-and-fulfilment';
 import { Coupons0004 } from './0004-coupons';
 import { OpenOrdersIndex0006 } from './0006-open-orders-index';
+import { DefaultAddressReplica0007 } from './0007-default-address-replica';
 
 /** Applied in this order; a released migration is never edited, only followed by a new one. */
 export const migrations: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const migrations: MigrationObject[] = [
   { name: '0003-shipping-and-fulfilment', class: ShippingAndFulfilment0003 },
   { name: '0004-coupons', class: Coupons0004 },
   { name: '0006-open-orders-index', class: OpenOrdersIndex0006 },
+  { name: '0007-default-address-replica', class: DefaultAddressReplica0007 },
 ];

@@ -12,6 +12,7 @@ import { readHeldCoupon } from './cart-coupon.service';
 import { readCartLines, type CartService } from './cart.service';
 import { couponProblem, discountFor, type HeldCoupon } from './coupon.rules';
 import { userUsesOf } from './coupon.row';
+import { knownDefaultColumn, readKnownDefault, type KnownDefault } from './default-address.replica';
 import type { OrderSagaService } from './order-saga.service';
 
 const MAX_TOKEN_LENGTH = 255;
@@ -77,12 +78,12 @@ export class CheckoutService {
     }
     const choice = addressChoice(input);
     const fingerprint = checkoutFingerprint(token, choice);
-    // Users is asked while the cart is read and priced; nothing is written before it answered.
-    const shippingAddress = this.shippingAddress(ctx, choice);
-    void shippingAddress.catch(() => undefined);
-    const placed = await this.placeAsRead(ctx, userId, token, key, fingerprint, shippingAddress);
+    // A named address is asked of users at once, while the cart is read and priced; the
+    // default comes with the cart read. Nothing is written before the address is known.
+    const shipTo = new ShippingAddressOf(choice, () => this.addresses.addressesOf(requireCaller(ctx)));
+    const placed = await this.placeAsRead(ctx, userId, token, key, fingerprint, shipTo);
     if (placed) return placed;
-    const address = await shippingAddress;
+    const address = await shipTo.resolve(() => readKnownDefault(ctx.em, userId));
 
     return ctx.em.transactional(async (em) => {
       // The row locks serialize checkouts of one user: a concurrent duplicate waits here,
@@ -125,10 +126,13 @@ export class CheckoutService {
     token: string,
     key: string | null,
     fingerprint: string,
-    shippingAddress: Promise<StoredShippingAddress | null>,
+    shipTo: ShippingAddressOf,
   ): Promise<Order | null> {
-    const { lines, couponId } = await readCheckoutCart(ctx.em, userId);
+    const { lines, couponId, knownDefault } = await readCheckoutCart(ctx.em, userId);
     if (lines.length === 0) return null;
+    // Users is asked for the default only when orders' copy has no row for the caller:
+    // then beside the pricing, as a named address is.
+    const shippingAddress = shipTo.resolve(knownDefault);
     let coupon: HeldCoupon | null;
     let order: PricedOrder;
     try {
@@ -195,23 +199,6 @@ export class CheckoutService {
       shippingAddress,
     });
     return { entity, unitPrices, coupon };
-  }
-
-  /**
-   * The address the order keeps a copy of: the inline one, the caller's saved one named
-   * by id (NOT_FOUND when it is not theirs), else their default, else none. Saved
-   * addresses come from users through the graph, as the caller (docs/decisions.md).
-   */
-  private async shippingAddress(ctx: CheckoutContext, choice: AddressChoice): Promise<StoredShippingAddress | null> {
-    if (choice !== null && 'inline' in choice) return choice.inline;
-    const book = await this.addresses.addressesOf(requireCaller(ctx));
-    if (choice === null) {
-      const preferred = book.find((address) => address.isDefault);
-      return preferred ? copyOf(preferred) : null;
-    }
-    const named = book.find((address) => address.id === choice.id);
-    if (!named) throw notFound('Address');
-    return copyOf(named);
   }
 
   /**
@@ -290,6 +277,50 @@ function addressChoice(input: CheckoutInput): AddressChoice {
   return { id: id.toLowerCase() };
 }
 
+/**
+ * The address one checkout ships to, worked out once (the transaction path reuses what the
+ * common path found or was refused): the inline one; the caller's saved one named by id,
+ * asked of users as the caller (NOT_FOUND when it is not theirs); else their default from
+ * orders' copy (docs/decisions.md), asked of users only when the copy has no row for them.
+ */
+class ShippingAddressOf {
+  private address: Promise<StoredShippingAddress | null> | null = null;
+
+  constructor(
+    choice: AddressChoice,
+    /** The caller's address book, from users. */
+    private readonly book: () => Promise<SavedAddress[]>,
+  ) {
+    if (choice !== null) this.address = this.settle(this.chosen(choice));
+  }
+
+  /** `known`: what orders' copy holds for the caller's default (read with the cart, or read now). */
+  resolve(known: KnownDefault | (() => Promise<KnownDefault>)): Promise<StoredShippingAddress | null> {
+    this.address ??= this.settle(this.byDefault(known));
+    return this.address;
+  }
+
+  /** Awaited later, perhaps not at all (the common path gave up): never an unhandled rejection. */
+  private settle(address: Promise<StoredShippingAddress | null>): Promise<StoredShippingAddress | null> {
+    void address.catch(() => undefined);
+    return address;
+  }
+
+  private async chosen(choice: NonNullable<AddressChoice>): Promise<StoredShippingAddress | null> {
+    if ('inline' in choice) return choice.inline;
+    const named = (await this.book()).find((address) => address.id === choice.id);
+    if (!named) throw notFound('Address');
+    return copyOf(named);
+  }
+
+  private async byDefault(known: KnownDefault | (() => Promise<KnownDefault>)): Promise<StoredShippingAddress | null> {
+    const copy = typeof known === 'function' ? await known() : known;
+    if (copy) return copy.address;
+    const preferred = (await this.book()).find((address) => address.isDefault);
+    return preferred ? copyOf(preferred) : null;
+  }
+}
+
 const NOTHING: Sql = sql``;
 
 /**
@@ -334,21 +365,23 @@ interface CheckoutCartRow {
   quantity: number;
   added_at: string | Date;
   coupon_id: string | null;
+  known_default: KnownDefault;
 }
 
 /**
- * The cart lines and the id of the coupon the cart holds, in ONE statement (the coupon is
- * a one-time primary-key probe beside the lines): checkout's first read, so a cart without
- * a coupon costs no statement more than before, and next to nothing in that statement.
+ * The cart lines, the id of the coupon the cart holds and orders' copy of the caller's
+ * default address, in ONE statement (coupon and address are one-time primary-key probes
+ * beside the lines): checkout's first read, so neither costs a statement or a round trip.
  */
-async function readCheckoutCart(em: EntityManager, userId: string): Promise<{ lines: CartItem[]; couponId: string | null }> {
+async function readCheckoutCart(em: EntityManager, userId: string): Promise<{ lines: CartItem[]; couponId: string | null; knownDefault: KnownDefault }> {
   const rows = await executePrepared<CheckoutCartRow>(
     em,
-    sql`select product_id, quantity, added_at, (select coupon_id from cart_coupons where user_id = ${userId}::uuid) as coupon_id
+    sql`select product_id, quantity, added_at, (select coupon_id from cart_coupons where user_id = ${userId}::uuid) as coupon_id,
+               ${knownDefaultColumn(sql`${userId}::uuid`)} as known_default
           from cart_items where user_id = ${userId}::uuid order by added_at asc, product_id asc`,
   );
   const lines = rows.map((row) =>
     Object.assign(new CartItem(), { userId, productId: row.product_id, quantity: row.quantity, addedAt: new Date(row.added_at) }),
   );
-  return { lines, couponId: rows[0]?.coupon_id ?? null };
+  return { lines, couponId: rows[0]?.coupon_id ?? null, knownDefault: rows[0]?.known_default ?? null };
 }

@@ -11,8 +11,9 @@ import { createApp, readConfig, type OrdersApp, type OrdersConfig, type OrdersDe
 import { HttpProductCatalog, type ProductCatalog } from '../../src/services/product-catalog';
 
 /**
- * A running catalog (the real one: prices come from it), a running users (checkout asks
- * it for the caller's addresses) and orders pointed at both.
+ * A running catalog (the real one: prices come from it), a running users (it announces
+ * default addresses to orders; checkout asks it for a named address) and orders pointed
+ * at both.
  */
 export interface Harness {
   catalog: CatalogApp;
@@ -57,6 +58,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const catalog = await createCatalogApp(catalogConfig, { relay: false, expirySweeper: false });
   const catalogUrl = await catalog.listen(0);
   // Actors made by actor() are unknown to users: their checkouts find no address book.
+  // Users shares orders' namespace: orders keeps the default addresses users announces.
+  // Its order emails look up nothing here (the saga is moved by hand), so it asks no one.
+  const nowhere = 'http://127.0.0.1:9/graphql';
   const users = await createUsersApp(
     readUsersConfig(
       new EnvReader({
@@ -64,6 +68,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         APP_MODE: 'development',
         USERS_DATABASE_URL: testDatabaseUrl('users'),
         REDIS_PREFIX: testRedisPrefix,
+        NATS_NAMESPACE: testNatsNamespace,
+        ORDERS_URL: nowhere,
+        CATALOG_URL: nowhere,
+        PAYMENTS_URL: nowhere,
         USERS_PORT: '0',
         MAIL_FOLDER: join(tmpdir(), 'storegraph-test-mail'),
         // Every registeredShopper() comes from one address.

@@ -5,6 +5,7 @@ import { CreateAddresses0003 } from './0003-create-addresses';
 import { EmailTokens0004 } from './0004-email-tokens';
 import { AdminAndAudit0005 } from './0005-admin-and-audit';
 import { OrderEmails0006 } from './0006-order-emails';
+import { DefaultAddressEvents0007 } from './0007-default-address-events';
 
 /** Applied in this order; a released migration is never edited, only followed by a new one. */
 export const migrations: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrations: MigrationObject[] = [
   { name: '0004-email-tokens', class: EmailTokens0004 },
   { name: '0005-admin-and-audit', class: AdminAndAudit0005 },
   { name: '0006-order-emails', class: OrderEmails0006 },
+  { name: '0007-default-address-events', class: DefaultAddressEvents0007 },
 ];

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { conflict, isUuid, notFound, unauthenticated, validateAddress, type AddressFields } from '@storegraph/common';
 import { Address, User } from '../entities';
+import { announceDefaultAddress } from './default-address.announcer';
 
 export interface AddressInputFields extends AddressFields {
   isDefault?: boolean | null;
@@ -14,6 +15,9 @@ export interface AddressInputFields extends AddressFields {
  * in the database. A user with any address always has exactly one default: the first
  * becomes it, and removing the default promotes the newest remaining address, so a
  * checkout that wants "the default address" finds one whenever the user has any.
+ * A change that moves, edits or removes the default announces the new default in its
+ * transaction (users.default-address.changed: orders' copy for checkout); one that only
+ * touches another address announces nothing.
  */
 export class AddressService {
   constructor(private readonly maxPerUser: number) {}
@@ -39,6 +43,7 @@ export class AddressService {
       if (isDefault) await this.clearDefault(tx, userId);
       const address = tx.create(Address, { ...fields, user: tx.getReference(User, userId), isDefault });
       await tx.flush();
+      if (isDefault) await announceDefaultAddress(tx, userId);
       return address;
     });
   }
@@ -59,6 +64,7 @@ export class AddressService {
       }
       tx.assign(address, fields);
       await tx.flush();
+      if (address.isDefault) await announceDefaultAddress(tx, userId);
       return address;
     });
   }
@@ -77,6 +83,7 @@ export class AddressService {
         newest.isDefault = true;
         await tx.flush();
       }
+      await announceDefaultAddress(tx, userId);
     });
   }
 

@@ -2,6 +2,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { conflict, unauthenticated, type RequestContext } from '@storegraph/common';
 import { User } from '../entities';
 import type { AuthPayload } from '../types/auth-payload.type';
+import { announceNewAccount } from './default-address.announcer';
 import type { EmailVerificationService } from './email-verification.service';
 import type { LoginThrottleService } from './login-throttle.service';
 import { hashPassword, spendPasswordCheck, verifyPassword } from './password.service';
@@ -29,7 +30,8 @@ export class AuthService {
    * Creates a CUSTOMER and signs them in; the unique index, not a lookup, decides
    * duplicates. The verification link's token commits with the account; the email goes
    * out after commit without being waited for, so a slow or absent SMTP server neither
-   * fails nor slows registering.
+   * fails nor slows registering. The account's "no default address yet" is announced in
+   * the same transaction.
    */
   async register(ctx: RequestContext, input: NewAccount): Promise<AuthPayload> {
     const account = validateNewAccount(input);
@@ -37,6 +39,8 @@ export class AuthService {
     try {
       const { payload, token } = await ctx.em.transactional(async (tx) => {
         const user = tx.create(User, { email: account.email, name: account.name, role: 'CUSTOMER', passwordHash });
+        // Orders' copy of the default address: none yet, so its checkouts need not ask.
+        await announceNewAccount(tx, user.id);
         return { payload: await this.sessions.open(tx, user), token: this.verification.issue(tx, user) };
       });
       this.verification.sendLink(payload.user, token);
