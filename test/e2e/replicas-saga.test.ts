@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { uuidv7, type EventEnvelope } from '@storegraph/common';
 import { SmtpSink, waitFor } from '@storegraph/common/testing';
 import { CancelOrderDocument } from '@storegraph/sdk';
 import type { TestPaymentProvider } from '@storegraph/payments';
@@ -120,5 +122,39 @@ describe('replicas: the saga on two replicas of every service', () => {
       const notOnce = outbox.filter((row) => times.get(row.id) !== 1).map((row) => ({ id: row.id, times: times.get(row.id) ?? 0 }));
       expect({ stream, rows: outbox.length > 0, notOnce, repeated: stored.length - times.size }).toEqual({ stream, rows: true, notOnce: [], repeated: 0 });
     }
+  });
+
+  it('two relays publishing the same rows at once, by both paths: each stored once, all marked', async () => {
+    // Rows a crashed process left unpublished (older than the sweepers' grace period), of a
+    // subject no durable applies; both replicas are handed them as committed too, as both
+    // catalog listeners are for a row its triggers write.
+    const envelopes: EventEnvelope[] = Array.from({ length: 150 }, () => ({
+      id: uuidv7(),
+      subject: 'catalog.products.changed',
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      data: { productIds: [randomUUID()], lists: false },
+    }));
+    const em = replicas.stack.subgraphs.catalog.database.orm.em.fork();
+    await em.execute(
+      `insert into outbox (id, subject, envelope, created_at)
+       select (e->>'id')::uuid, e->>'subject', e, now() - interval '1 minute' from jsonb_array_elements(?::jsonb) as e`,
+      [JSON.stringify(envelopes)],
+    );
+    const relays = bothOf(replicas, 'catalog').map((app) => app.events.relay!);
+    for (const relay of relays) relay.committed(envelopes);
+    await Promise.all([...relays.map((relay) => relay.drain(0)), ...relays.map((relay) => relay.drain(0))]);
+
+    const ids = envelopes.map((e) => e.id);
+    await waitFor(
+      async () =>
+        (await rows<{ n: string }>(replicas, 'catalog', 'select count(*) as n from outbox where id = any(?::uuid[]) and published_at is not null', [`{${ids.join(',')}}`]))[0].n ===
+        String(ids.length),
+      { what: 'every staged row marked published' },
+    );
+    const stored = await streamEnvelopeIds(replicas, 'CATALOG');
+    const wanted = new Set(ids);
+    const ours = stored.filter((id) => wanted.has(id));
+    expect({ stored: ours.length, distinct: new Set(ours).size }).toEqual({ stored: ids.length, distinct: ids.length });
   });
 });
