@@ -5,7 +5,7 @@ import { CrashingPaymentProvider } from '../../subgraphs/payments/test/support/c
 import { REVOCATION_SYNC_LOCK } from '../../subgraphs/users/src/services/revocation-sync';
 import { addToCart, checkout, connect, createProduct, logIn, signUp, type StoregraphClient } from './support/client';
 import { expectInvariants, expectMoneyAtProvider, waitForSettled } from './support/invariants';
-import { bothOf, rows, startReplicas, type Replicas } from './support/replicas';
+import { bothOf, count, rows, startReplicas, uuidArray, type Replicas } from './support/replicas';
 
 const TTL_SECONDS = 3;
 
@@ -89,12 +89,10 @@ describe('replicas: periodic work is never done twice', () => {
     expect(sweepers.reduce((sum, s) => sum + s.expiredCount, 0) - before).toBe(orderIds.length);
     expect(await outboxPerOrder('catalog', 'catalog.reservation.expired', orderIds)).toEqual(orderIds.map(() => 1));
     // The late captures are refunded once each; the stock is back, counted once.
-    await waitFor(
-      async () =>
-        (await rows<{ n: string }>(replicas, 'payments', `select count(*) as n from payments where order_id = any(?) and status = 'REFUNDED'`, [orderIds]))[0].n ===
-        String(orderIds.length),
-      { what: 'the late captures refunded', timeoutMs: 30_000 },
-    );
+    await waitFor(async () => (await count(replicas, 'payments', `from payments where order_id = any(?) and status = 'REFUNDED'`, [orderIds])) === orderIds.length, {
+      what: 'the late captures refunded',
+      timeoutMs: 30_000,
+    });
     await expectMoneyAtProvider(replicas.stack, provider.inner, orderIds);
     await expectInvariants(replicas.stack, { stockAtStart, orderIds });
   });
@@ -136,10 +134,7 @@ describe('replicas: periodic work is never done twice', () => {
     await waitFor(
       async () => {
         await Promise.all(senders.map((s) => s.run()));
-        const [{ n }] = await rows<{ n: string }>(replicas, 'users', `select count(*) as n from email_outbox where id = any(?::uuid[]) and status = 'SENT'`, [
-          `{${ids.join(',')}}`,
-        ]);
-        return n === String(ids.length);
+        return (await count(replicas, 'users', `from email_outbox where id = any(?::uuid[]) and status = 'SENT'`, [uuidArray(ids)])) === ids.length;
       },
       { what: 'the staged emails sent', timeoutMs: 30_000 },
     );
@@ -171,8 +166,7 @@ describe('replicas: periodic work is never done twice', () => {
       // Side by side, many times over, while the 50 ms ticks of both run too.
       for (let round = 0; round < 10; round += 1) await Promise.all(syncs.map((s) => s.run()));
       await waitFor(async () => (await redis.exists(revocationKeys.complete())) === 1, { what: 'the list complete again' });
-      const [{ n }] = await rows<{ n: string }>(replicas, 'users', 'select count(*) as n from revocations where published_at is null and expires_at > now()');
-      expect(Number(n)).toBe(0);
+      expect(await count(replicas, 'users', 'from revocations where published_at is null and expires_at > now()')).toBe(0);
       // One full push of the list in force: not one per replica.
       const pushed = syncs.map((s, i) => s.pushed - before[i]);
       expect(pushed[0] + pushed[1]).toBe(inForce);

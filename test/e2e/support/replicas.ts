@@ -112,6 +112,15 @@ export async function rows<T>(replicas: Replicas, service: SubgraphName, text: s
   return (result as { rows: T[] }).rows;
 }
 
+/** `select count(*) <from and where>` on one subgraph's database. */
+export async function count(replicas: Replicas, service: SubgraphName, fromWhere: string, params: unknown[] = []): Promise<number> {
+  const [{ n }] = await rows<{ n: number }>(replicas, service, `select count(*)::int as n ${fromWhere}`, params);
+  return n;
+}
+
+/** A uuid[] literal of ids (UUIDs only), for `= any(?::uuid[])`: knex would splice a JS array into a list. */
+export const uuidArray = (ids: string[]): string => `{${ids.join(',')}}`;
+
 /**
  * Every message of one of this run's streams, as envelope ids in stream order (read with
  * an ordered consumer, which takes nothing from the durables).
