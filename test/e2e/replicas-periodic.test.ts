@@ -86,8 +86,10 @@ describe('replicas: periodic work is never done twice', () => {
 
     const settled = await waitForSettled(replicas.stack, orderIds, 30_000);
     expect([...settled.values()].every((status) => status === 'FAILED')).toBe(true);
-    expect(sweepers.reduce((sum, s) => sum + s.expiredCount, 0) - before).toBe(orderIds.length);
+    // Once each: a hold released twice would announce its expiry twice and unbalance the stock.
+    // (The sweepers' counts may include holds an earlier suite's stack left in the shared database.)
     expect(await outboxPerOrder('catalog', 'catalog.reservation.expired', orderIds)).toEqual(orderIds.map(() => 1));
+    expect(sweepers.reduce((sum, s) => sum + s.expiredCount, 0) - before).toBeGreaterThanOrEqual(orderIds.length);
     // The late captures are refunded once each; the stock is back, counted once.
     await waitFor(async () => (await count(replicas, 'payments', `from payments where order_id = any(?) and status = 'REFUNDED'`, [orderIds])) === orderIds.length, {
       what: 'the late captures refunded',
@@ -141,8 +143,9 @@ describe('replicas: periodic work is never done twice', () => {
     const wanted = new Set(ids.map((id) => `<order-email-${id}@storegraph>`));
     const delivered = smtp.messages.map((m) => m.parsed.messageId).filter((id): id is string => !!id && wanted.has(id));
     expect({ delivered: delivered.length, distinct: new Set(delivered).size }).toEqual({ delivered: ids.length, distinct: ids.length });
+    // Due emails an earlier suite's stack left in the shared table may be sent too, hence at least.
     const sent = senders.map((s, i) => s.counts.sent - sentBefore[i]);
-    expect(sent[0] + sent[1]).toBe(ids.length);
+    expect(sent[0] + sent[1]).toBeGreaterThanOrEqual(ids.length);
   });
 
   it('users: one replica pushes the revocation list at a time, never both', async () => {

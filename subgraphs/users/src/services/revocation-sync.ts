@@ -3,6 +3,9 @@ import type { Redis } from 'ioredis';
 import { PeriodicTask, revocationKeys, type Logger } from '@storegraph/common';
 import type { RevocationService } from './revocation.service';
 
+/** The advisory lock of a revocation sync pass (a constant unique among users' locks). */
+export const REVOCATION_SYNC_LOCK = 0x7265766f; // 'revo'
+
 /**
  * Keeps Redis holding the whole revocation list, whatever happened to it. Every interval
  * (and at once when the Redis connection becomes ready again) it checks the `complete`
@@ -16,9 +19,6 @@ import type { RevocationService } from './revocation.service';
  * try (never waited for), so while one replica pushes, another's tick does nothing
  * rather than push the same entries (or the whole list) a second time.
  */
-/** The advisory lock of a revocation sync pass (a constant unique among users' locks). */
-export const REVOCATION_SYNC_LOCK = 0x7265766f; // 'revo'
-
 export class RevocationSync {
   private readonly task: PeriodicTask;
   private pushedEntries = 0;
