@@ -63,6 +63,28 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** The advisory lock (per database) held while migrations are applied. */
+export const MIGRATION_LOCK = 0x6d696772; // 'migr'
+
+/**
+ * Applies pending migrations holding a session advisory lock on a connection of its own,
+ * so replicas starting at once take turns: the first applies them, the others wait and
+ * then find nothing pending (two at once would both try the same CREATE TABLE, and one
+ * fail its start). The Kubernetes Job makes this rare; `npm run start:cluster`,
+ * docker-compose with replicas and a crash-looping pod do not.
+ */
+async function migrateAlone(orm: MikroORM, url: string, connectMs: number): Promise<void> {
+  const lock = new Client({ connectionString: url, connectionTimeoutMillis: connectMs });
+  await lock.connect();
+  try {
+    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await orm.getMigrator().up();
+  } finally {
+    // Ending the session releases the lock whatever happened.
+    await lock.end().catch(() => undefined);
+  }
+}
+
 /**
  * Opens the service's database: creates it if needed, applies the committed migrations
  * (never a schema sync), and counts statements. Entities and migrations are passed as
@@ -95,6 +117,13 @@ export async function openDatabase(options: OrmOptions): Promise<Database> {
     total += 1;
     if (requestScope.active()) requests += 1;
   });
-  if (options.migrate !== false) await orm.getMigrator().up();
+  if (options.migrate !== false) {
+    try {
+      await migrateAlone(orm, options.url, timeouts.acquireMs);
+    } catch (err) {
+      await orm.close(true);
+      throw err;
+    }
+  }
   return { orm, queryCount: () => requests, totalQueryCount: () => total, close: () => orm.close(true) };
 }

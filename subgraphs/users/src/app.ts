@@ -52,6 +52,8 @@ export interface UsersApp extends SubgraphService {
   events: EventRuntime;
   /** Drains email_outbox (tests read its counts and run it at once). */
   orderEmails: OrderEmailSender;
+  /** Keeps Redis holding the revocation list (tests run its passes and read its count). */
+  revocationSync: RevocationSync;
 }
 
 export interface UsersDeps {
@@ -116,6 +118,7 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
     const unobserveEmails = orderEmails.observe(metricsFor('users'));
     const runtime = events;
     const sender = orderEmails;
+    const sync = revocationSync;
     const auth = new AuthService(sessions, throttle, emailVerification);
     const account = new AccountService(sessions, throttle);
     const addresses = new AddressService(config.maxAddressesPerUser);
@@ -154,7 +157,7 @@ export async function createApp(config: UsersConfig, logger: Logger = createLogg
         redis.disconnect();
       },
     });
-    return { ...service, config, events: runtime, orderEmails: sender };
+    return { ...service, config, events: runtime, orderEmails: sender, revocationSync: sync };
   } catch (err) {
     await events?.stop();
     await orderEmails?.stop();

@@ -17,9 +17,9 @@ import {
 
 export type { StoregraphClient };
 
-/** The SDK's client, as a web or mobile app would hold one: the gateway URL and maybe a token. */
-export function connect(url: string, token?: string): StoregraphClient {
-  return createStoregraphClient({ url, getToken: () => token });
+/** The SDK's client, as a web or mobile app would hold one: the gateway URL, maybe a token (and headers, e.g. a proxy's X-Forwarded-For). */
+export function connect(url: string, token?: string, headers?: Record<string, string>): StoregraphClient {
+  return createStoregraphClient({ url, getToken: () => token, headers });
 }
 
 /** The error codes an operation fails with; [] when it succeeds. */

@@ -121,7 +121,7 @@ async function assembleStack(options: StackOptions, started: Array<{ stop(): Pro
 }
 
 /** Environment of one subgraph under test: its test database, this run's Redis prefix and NATS namespace. */
-function serviceEnv(service: string): NodeJS.ProcessEnv {
+export function serviceEnv(service: string): NodeJS.ProcessEnv {
   const config = testSubgraphConfig(service);
   return {
     ...process.env,
