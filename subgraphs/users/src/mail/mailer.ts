@@ -17,6 +17,9 @@ export interface OutgoingEmail extends RenderedEmail {
   messageId?: string;
 }
 
+/** SMTP connections the pool keeps: as many as the order-email sender sends at once. */
+const SMTP_CONNECTIONS = 4;
+
 /**
  * Sends emails over SMTP to SMTP_URL from MAIL_FROM (nodemailer). Without SMTP_URL
  * (development only: config refuses that in production) each email is written as an
@@ -37,6 +40,10 @@ export class Mailer {
     const transport = config.smtpUrl
       ? nodemailer.createTransport({
           url: config.smtpUrl,
+          // A few connections kept open and reused, rather than a connection, greeting and
+          // EHLO for every message: receipts go out in rounds of dozens (order-email-sender.ts).
+          pool: true,
+          maxConnections: SMTP_CONNECTIONS,
           connectionTimeout: config.smtpTimeoutMs,
           greetingTimeout: config.smtpTimeoutMs,
           socketTimeout: config.smtpTimeoutMs,
