@@ -130,8 +130,10 @@ function startStack(): { children: Map<string, ChildProcess>; env: NodeJS.Proces
     env[`${name.toUpperCase()}_URL`] = `http://localhost:${port(name)}/graphql`;
   }
   const children = new Map<string, ChildProcess>();
+  // As npm start: SERVICE_NODE_ARGS passes flags to every subgraph's node (e.g. --cpu-prof).
+  const subgraphNodeArgs = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   for (const name of SUBGRAPHS) {
-    children.set(name, spawn(process.execPath, [join(ROOT, `subgraphs/${name}/dist/main.js`)], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] }));
+    children.set(name, spawn(process.execPath, [...subgraphNodeArgs, join(ROOT, `subgraphs/${name}/dist/main.js`)], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] }));
   }
   return { children, env };
 }

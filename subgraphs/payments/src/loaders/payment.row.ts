@@ -1,3 +1,4 @@
+import { detachedEntity } from '@storegraph/common';
 import { Payment } from '../entities';
 import type { PaymentStatus } from '../entities/payment-status.enum';
 
@@ -19,11 +20,12 @@ export interface PaymentRow {
 }
 
 /**
- * A payment built detached, without the entity manager's hydration and identity map: the
- * reads that use it only show it (every change goes through the saga's conditional SQL).
+ * A payment built detached (detachedEntity), without the entity manager's hydration and
+ * identity map: the reads that use it only show it (every change goes through the saga's
+ * conditional SQL).
  */
 export function paymentFromRow(row: PaymentRow): Payment {
-  return Object.assign(new Payment(), {
+  return detachedEntity(Payment, {
     id: row.id,
     orderId: row.order_id,
     userId: row.user_id,
