@@ -135,7 +135,9 @@ export class ReadCache {
     this.catchUp(answer, ticket);
     const old = this.entries.get(key);
     if (old) this.remove(key, old);
-    this.entries.set(key, { answer, patched: false, tags, expiresAt: this.now() + this.ttlMs });
+    // An answer that shows no stock is never written into: its text is all it needs to keep.
+    const kept = answer.stockShown.size > 0 ? answer : { reply: answer.reply, body: undefined, stockShown: answer.stockShown };
+    this.entries.set(key, { answer: kept, patched: false, tags, expiresAt: this.now() + this.ttlMs });
     for (const tag of tags) {
       let keys = this.byTag.get(tag);
       if (!keys) this.byTag.set(tag, (keys = new Set()));
