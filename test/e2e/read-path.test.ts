@@ -16,6 +16,25 @@ async function post(url: string, query: string, variables: Record<string, unknow
   return (await response.json()) as { data?: Record<string, any>; errors?: unknown[] };
 }
 
+/**
+ * Reads through every url in a loop while `write` runs and for the bound after it; readers
+ * stop with the writer, even when a write fails.
+ */
+async function readWhileWriting(urls: string[], read: (url: string) => Promise<void>, write: () => Promise<unknown>): Promise<void> {
+  let writing = true;
+  const readers = urls.map(async (url) => {
+    while (writing) await read(url);
+  });
+  try {
+    await write();
+    await new Promise((r) => setTimeout(r, BOUND_MS));
+  } finally {
+    writing = false;
+    await Promise.allSettled(readers);
+  }
+  await Promise.all(readers);
+}
+
 /** A catalog that answers `delayMs` late, so concurrent fetches are surely in flight together. */
 async function slowProxy(target: string, delayMs: number): Promise<{ url: string; close(): Promise<void> }> {
   const to = new URL(target);
@@ -165,30 +184,20 @@ describe('the read path', () => {
     const admin = connect(stack.url, adminToken);
     const product = await createProduct(admin, { price: '5.00', stock: 1 });
     const committed: Array<{ value: number; at: number }> = [];
-    let writing = true;
     const violations: string[] = [];
     const reader = async (url: string) => {
-      while (writing) {
-        const startedAt = Date.now();
-        const stock = (await post(url, PRODUCT, { id: product.id })).data!.product.stock as number;
-        const due = committed.filter((c) => c.at < startedAt - BOUND_MS).at(-1);
-        if (due && stock < due.value) violations.push(`${url} served ${stock} after ${due.value} was committed ${startedAt - due.at} ms earlier`);
-      }
+      const startedAt = Date.now();
+      const stock = (await post(url, PRODUCT, { id: product.id })).data!.product.stock as number;
+      const due = committed.filter((c) => c.at < startedAt - BOUND_MS).at(-1);
+      if (due && stock < due.value) violations.push(`${url} served ${stock} after ${due.value} was committed ${startedAt - due.at} ms earlier`);
     };
-    const readers = [stack.url, replica.url, stack.url, replica.url].map(reader);
-    try {
+    await readWhileWriting([stack.url, replica.url, stack.url, replica.url], reader, async () => {
       for (let value = 2; value <= 40; value++) {
         await sql('update products set on_hand = ? where id = ?', [value, product.id]);
         committed.push({ value, at: Date.now() });
         await new Promise((r) => setTimeout(r, 5 + (value % 4) * 10));
       }
-      await new Promise((r) => setTimeout(r, BOUND_MS));
-    } finally {
-      // Readers stop with the writer, even when a write fails.
-      writing = false;
-      await Promise.allSettled(readers);
-    }
-    await Promise.all(readers);
+    });
     expect(violations).toEqual([]);
     for (const url of [stack.url, replica.url]) expect((await post(url, PRODUCT, { id: product.id })).data!.product.stock).toBe(40);
   });
@@ -240,15 +249,12 @@ describe('the read path', () => {
     for (const url of gateways) await post(url, PAGE, { first: 3 });
     const cache = catalogReads(replica.app).cache!;
     const before = { ...cache.stats };
-    let writing = true;
     const reader = async (url: string) => {
-      while (writing) {
-        const startedAt = Date.now();
-        const page = (await post(url, PAGE, { first: 3 })).data!.products.edges as Array<{ node: { id: string; stock: number } }>;
-        for (const { node } of page) if (committed.has(node.id)) check(url, startedAt, node.id, node.stock);
-        const one = (await post(url, PRODUCT, { id: ids[0] })).data!.product;
-        check(url, startedAt, ids[0], one.stock);
-      }
+      const startedAt = Date.now();
+      const page = (await post(url, PAGE, { first: 3 })).data!.products.edges as Array<{ node: { id: string; stock: number } }>;
+      for (const { node } of page) if (committed.has(node.id)) check(url, startedAt, node.id, node.stock);
+      const one = (await post(url, PRODUCT, { id: ids[0] })).data!.product;
+      check(url, startedAt, ids[0], one.stock);
     };
     // Three writers at once, one or two products per statement (as the hold step changes an order's lines).
     const writer = async (w: number) => {
@@ -261,15 +267,7 @@ describe('the read path', () => {
         await new Promise((r) => setTimeout(r, 5 + ((w + n) % 3) * 10));
       }
     };
-    const readers = [...gateways, ...gateways].map(reader);
-    try {
-      await Promise.all([0, 1, 2].map(writer));
-      await new Promise((r) => setTimeout(r, BOUND_MS));
-    } finally {
-      writing = false;
-      await Promise.allSettled(readers);
-    }
-    await Promise.all(readers);
+    await readWhileWriting([...gateways, ...gateways], reader, () => Promise.all([0, 1, 2].map(writer)));
     expect(violations).toEqual([]);
     const last = ids.map((id) => committed.get(id)!.reduce((max, c) => Math.max(max, c.value), 0));
     for (const url of gateways) {
