@@ -213,7 +213,10 @@ async function memoryNote(gatewayUrl: string): Promise<string> {
       .filter(([, , bytes]) => Number(bytes) >= 1024 * 1024)
       .map(([, space, bytes]) => `${space} ${used(space).toFixed(0)}/${(Number(bytes) / 1024 / 1024).toFixed(0)}`)
       .join(', ');
-    return `rss ${mb(/process_resident_memory_bytes\{[^}]*\} (\d+)/).toFixed(0)} MB; heap spaces used/total (MB): ${spaces}; external ${mb(/nodejs_external_memory_bytes\{[^}]*\} (\d+)/).toFixed(0)} MB`;
+    const gcSeconds = [...text.matchAll(/nodejs_gc_duration_seconds_sum\{[^}]*kind="(\w+)"[^}]*\} ([\d.e+-]+)/g)]
+      .map(([, kind, seconds]) => `${kind} ${Number(seconds).toFixed(2)}`)
+      .join(', ');
+    return `rss ${mb(/process_resident_memory_bytes\{[^}]*\} (\d+)/).toFixed(0)} MB; heap spaces used/total (MB): ${spaces}; external ${mb(/nodejs_external_memory_bytes\{[^}]*\} (\d+)/).toFixed(0)} MB; GC pauses so far (s): ${gcSeconds}`;
   } catch {
     return 'memory: no /metrics';
   }
