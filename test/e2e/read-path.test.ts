@@ -99,7 +99,9 @@ describe('the read path', () => {
   });
 
   it('sends N identical concurrent anonymous catalog pages to catalog once, whoever and wherever the callers are', async () => {
-    const proxy = await slowProxy(stack.urls.catalog, 300);
+    // A second long enough for all 20 to reach the gateway while the first fetch is out, even on a
+    // loaded machine (signed-in callers check their token with Redis first).
+    const proxy = await slowProxy(stack.urls.catalog, 1000);
     const slow = await startGateway({ CATALOG_URL: proxy.url, READ_CACHE: 'false', TRUST_PROXY: 'true' });
     try {
       const shopper = await signUp(connect(stack.url));

@@ -78,9 +78,15 @@ export class SharedReads {
     };
     own.reply = send().then(
       (answer) => {
-        const settled = cacheable ? this.settle(read, answer, ticket) : { reply: answer, current: false };
-        done();
-        current(settled.current);
+        let settled = { reply: answer, current: false };
+        try {
+          if (cacheable) settled = this.settle(read, answer, ticket);
+        } catch {
+          // The answer is still good for those who asked; only the cache went without it.
+        } finally {
+          done();
+          current(settled.current);
+        }
         return settled.reply;
       },
       (err: unknown) => {
