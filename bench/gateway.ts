@@ -21,6 +21,11 @@
  *   BENCH_STOCK_CHURN=150 npm run bench:gateway   stock changes per second during every round
  *                                            (the saga bench's reservation rate), through the
  *                                            catalog's own reservation path
+ *   BENCH_GATEWAY_FLAGS='--max-semi-space-size=8' npm run bench:gateway   node/V8 flags for our
+ *                                            gateway process (memory experiments)
+ *
+ * After the table it prints our gateway's memory (V8's heap spaces, used/total) at the end of
+ * each workload, from its /metrics.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -125,8 +130,10 @@ function startStack(): { children: Map<string, ChildProcess>; env: NodeJS.Proces
     env[`${name.toUpperCase()}_URL`] = `http://localhost:${port(name)}/graphql`;
   }
   const children = new Map<string, ChildProcess>();
+  // As npm start: SERVICE_NODE_ARGS passes flags to every subgraph's node (e.g. --cpu-prof).
+  const subgraphNodeArgs = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   for (const name of SUBGRAPHS) {
-    children.set(name, spawn(process.execPath, [join(ROOT, `subgraphs/${name}/dist/main.js`)], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] }));
+    children.set(name, spawn(process.execPath, [...subgraphNodeArgs, join(ROOT, `subgraphs/${name}/dist/main.js`)], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] }));
   }
   return { children, env };
 }
@@ -147,7 +154,7 @@ async function sqlCounts(): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const name of SUBGRAPHS) {
     const metrics = await (await fetch(`http://localhost:${port(name)}/metrics`)).text();
-    counts[name] = Number(metrics.match(/source="request"} (\d+)/)?.[1] ?? NaN);
+    counts[name] = Number(metrics.match(/storegraph_sql_statements_total\{[^}]*source="request"[^}]*\} (\d+)/)?.[1] ?? NaN);
   }
   return counts;
 }
@@ -194,6 +201,25 @@ async function round(url: string, gatewayPid: number, subgraphPids: Record<strin
 function median(rounds: Round[]): Round {
   const sorted = [...rounds].sort((a, b) => a.rps - b.rps);
   return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Where our gateway's memory is at the end of a workload (its /metrics: V8's heap spaces, buffers outside the heap). */
+async function memoryNote(gatewayUrl: string): Promise<string> {
+  try {
+    const text = await (await fetch(gatewayUrl.replace(/\/graphql$/, '/metrics'))).text();
+    const mb = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN) / 1024 / 1024;
+    const used = (space: string) => mb(new RegExp(`nodejs_heap_space_size_used_bytes\\{space="${space}"[^}]*\\} (\\d+)`));
+    const spaces = [...text.matchAll(/nodejs_heap_space_size_total_bytes\{space="(\w+)"[^}]*\} (\d+)/g)]
+      .filter(([, , bytes]) => Number(bytes) >= 1024 * 1024)
+      .map(([, space, bytes]) => `${space} ${used(space).toFixed(0)}/${(Number(bytes) / 1024 / 1024).toFixed(0)}`)
+      .join(', ');
+    const gcSeconds = [...text.matchAll(/nodejs_gc_duration_seconds_sum\{[^}]*kind="(\w+)"[^}]*\} ([\d.e+-]+)/g)]
+      .map(([, kind, seconds]) => `${kind} ${Number(seconds).toFixed(2)}`)
+      .join(', ');
+    return `rss ${mb(/process_resident_memory_bytes\{[^}]*\} (\d+)/).toFixed(0)} MB; heap spaces used/total (MB): ${spaces}; external ${mb(/nodejs_external_memory_bytes\{[^}]*\} (\d+)/).toFixed(0)} MB; GC pauses so far (s): ${gcSeconds}`;
+  } catch {
+    return 'memory: no /metrics';
+  }
 }
 
 function format(gateway: string, workload: string, r: Round, rssMb: number): string {
@@ -308,7 +334,7 @@ async function main(): Promise<void> {
   const gateways: Array<{ name: string; url: string; process: ChildProcess }> = [];
   try {
     for (const name of SUBGRAPHS) await waitReady(`http://localhost:${port(name)}/ready`, 120_000, children.get(name));
-    const ours = spawn(process.execPath, [join(ROOT, 'gateway/dist/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const ours = spawn(process.execPath, [...(process.env.BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean), join(ROOT, 'gateway/dist/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
     gateways.push({ name: 'storegraph', url: `http://localhost:${BASE_PORT}/graphql`, process: ours });
     await waitReady(`http://localhost:${BASE_PORT}/ready`, 60_000, ours);
     console.log('seeding ...');
@@ -339,6 +365,7 @@ async function main(): Promise<void> {
     console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per round, median of ${ROUNDS}; ${loadNote()}${STOCK_CHURN ? `; ${STOCK_CHURN} stock changes/s` : ''}\n`);
     console.log('| gateway | workload | req/s | p50 | p99 | gateway CPU ms/req | subgraph CPU ms/req | SQL/req (per subgraph) | gateway peak RSS | errors |');
     console.log('|---|---|---|---|---|---|---|---|---|---|');
+    const memoryNotes = [`before the rounds: ${await memoryNote(gateways[0].url)}`];
     const subgraphPids = Object.fromEntries([...children].map(([name, child]) => [name, child.pid!]));
     for (const gateway of gateways) {
       for (const workload of WORKLOADS) {
@@ -349,9 +376,11 @@ async function main(): Promise<void> {
         const rounds: Round[] = [];
         for (let i = 0; i < ROUNDS; i++) rounds.push(await round(gateway.url, gateway.process.pid!, subgraphPids, requestFor, SECONDS));
         console.log(format(gateway.name, workload, median(rounds), peakRssMb(gateway.process.pid!)));
+        if (gateway.name === 'storegraph') memoryNotes.push(`${workload}: ${await memoryNote(gateway.url)}`);
       }
     }
     await stopChurn?.();
+    console.log(`\nstoregraph gateway memory after each workload:\n${memoryNotes.join('\n')}`);
     console.log(`\nafter: ${loadNote()}`);
   } finally {
     for (const gateway of gateways.reverse()) await stop(gateway.process);

@@ -49,6 +49,8 @@ export interface GatewayConfig extends InfraConfig {
   requestRateLimit: RateRule;
   /** The cache of public catalog reads (identical fetches in flight are shared either way). */
   readCache: { enabled: boolean; ttlSeconds: number; maxEntries: number };
+  /** `HEAP_GROWING_PERCENT`: how far V8's old generation may grow past what the last full GC kept (0: V8's own choice). */
+  heapGrowingPercent: number;
 }
 
 /** Resolves from src/ and from dist/ alike: both sit one level below gateway/. */
@@ -93,6 +95,7 @@ export function readConfig(source: NodeJS.ProcessEnv = process.env): GatewayConf
       ttlSeconds: env.int('READ_CACHE_TTL_SECONDS', 60, 1),
       maxEntries: env.int('READ_CACHE_MAX_ENTRIES', 10_000, 1),
     },
+    heapGrowingPercent: env.int('HEAP_GROWING_PERCENT', 50, 0),
     ...readInfra(env),
   };
   if (config.revocationUncheckedCloseMs < config.revocationCheckMs) {

@@ -5,7 +5,7 @@ import type { ReadCache } from './read-cache';
 
 interface Envelope {
   subject?: string;
-  data?: { productIds?: unknown; lists?: unknown; categoryIds?: unknown };
+  data?: { productIds?: unknown; lists?: unknown; stock?: unknown; sequence?: unknown; categoryIds?: unknown };
 }
 
 /**
@@ -50,12 +50,17 @@ export class CatalogInvalidations {
     }
   }
 
+  /** A change of stock alone is written into the cached reads; any other change drops them (catalog.products.changed). */
   private apply(envelope: Envelope): void {
-    const ids = envelope.data?.productIds;
+    const { productIds: ids, stock, sequence, lists } = envelope.data ?? {};
     if (!Array.isArray(ids)) return this.options.cache.flush();
-    const tags = ids.map(String);
-    if (envelope.data?.lists !== false) tags.push(LIST_TAG);
-    this.options.cache.invalidate(tags);
+    const productIds = ids.map(String);
+    const known = typeof sequence === 'number' ? sequence : undefined;
+    if (lists === false && known !== undefined && Array.isArray(stock) && stock.length === productIds.length && stock.every(Number.isSafeInteger)) {
+      return this.options.cache.changeStock(productIds, stock as number[], known);
+    }
+    if (lists !== false) productIds.push(LIST_TAG);
+    this.options.cache.invalidate(productIds, known);
   }
 
   async stop(): Promise<void> {

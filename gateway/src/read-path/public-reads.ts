@@ -76,36 +76,52 @@ export function publicRepresentations(surface: PublicSurface, variables: Record<
 export const LIST_TAG = 'list:products';
 export const CATEGORIES_TAG = 'list:categories';
 
+/** A product an answer shows, and the object of the answer that shows it (undefined: null or absent). */
+export interface ShownProduct {
+  id: string;
+  node: Record<string, unknown> | undefined;
+}
+
 /**
- * The entities an answer of catalog's public surface contains, as cache tags: product ids,
- * plus the listing tags. Null when an entity in it cannot be named (no `id`): not cached.
+ * The entities an answer of catalog's public surface contains: cache tags (product ids,
+ * plus the listing tags) and the products with the objects that show them (where a stock
+ * change is written). Null when an entity in it cannot be named (no `id`): not cached.
  * Categories nested in products carry no tag: a category change drops the whole cache.
  */
-export function catalogTags(shape: FetchShape, data: Record<string, unknown>, variables: Record<string, unknown> | undefined): string[] | null {
+export function catalogEntities(
+  shape: FetchShape,
+  data: Record<string, unknown>,
+  variables: Record<string, unknown> | undefined,
+): { tags: string[]; products: ShownProduct[] } | null {
   const tags: string[] = [];
+  const products: ShownProduct[] = [];
+  const push = (value: unknown, id = (value as { id?: unknown } | null | undefined)?.id): boolean => {
+    if (typeof id !== 'string') return false;
+    tags.push(id);
+    products.push({ id, node: typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined });
+    return true;
+  };
   for (const { name, key } of shape.rootFields ?? []) {
     const value = data[key];
     if (name === '__typename') continue;
     if (name === 'categories') tags.push(CATEGORIES_TAG);
     else if (name === 'product') {
       if (value === null) tags.push(LIST_TAG);
-      else if (!pushId(tags, value)) return null;
+      else if (!push(value)) return null;
     } else if (name === 'products') {
       tags.push(LIST_TAG);
       const edges = (value as { edges?: unknown } | null)?.edges;
       if (Array.isArray(edges)) {
-        for (const edge of edges) if (!pushId(tags, (edge as { node?: unknown } | null)?.node)) return null;
+        for (const edge of edges) if (!push((edge as { node?: unknown } | null)?.node)) return null;
       }
     } else if (name === '_entities') {
-      for (const representation of (variables?.representations as unknown[]) ?? []) if (!pushId(tags, representation)) return null;
+      // The answer's i-th entity is the i-th representation's, whether or not it selects `id`.
+      const representations = (variables?.representations as unknown[]) ?? [];
+      const entities = Array.isArray(value) ? (value as unknown[]) : [];
+      for (let i = 0; i < representations.length; i++) {
+        if (!push(entities[i], (representations[i] as { id?: unknown } | null)?.id)) return null;
+      }
     } else return null;
   }
-  return tags;
-}
-
-function pushId(tags: string[], value: unknown): boolean {
-  const id = (value as { id?: unknown } | null | undefined)?.id;
-  if (typeof id !== 'string') return false;
-  tags.push(id);
-  return true;
+  return { tags, products };
 }

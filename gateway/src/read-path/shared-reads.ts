@@ -1,6 +1,6 @@
 import type { HttpReply } from '@storegraph/common';
-import { catalogTags, publicRepresentations, shapeOf, type FetchShape, type PublicSurface } from './public-reads';
-import type { ReadCache } from './read-cache';
+import { catalogEntities, publicRepresentations, shapeOf, type FetchShape, type PublicSurface } from './public-reads';
+import { stockShownIn, type CachedAnswer, type ReadCache } from './read-cache';
 
 /** A fetch that may be shared: its key, and whether its answer may be cached. */
 export interface SharedRead {
@@ -12,6 +12,8 @@ export interface SharedRead {
 interface Flight {
   ticket: number;
   reply: Promise<HttpReply>;
+  /** Whether every stock change announced before the answer came is in it. */
+  current: Promise<boolean>;
 }
 
 /** Distinct fetch documents remembered; the planner makes a bounded set, clients' documents are bounded by this. */
@@ -56,36 +58,76 @@ export class SharedReads {
     }
     const ticket = this.cache?.ticket() ?? 0;
     const flight = this.inFlight.get(read.key);
-    // A fetch that started before a change event may carry the old answer: later callers send their own.
     if (flight && flight.ticket === ticket) {
       this.stats.joined++;
       return flight.reply;
     }
+    // A fetch that started before a change event may carry the old answer: later callers
+    // send their own, unless the changes since were of stock alone, which the answer gets
+    // written into when it comes (if it can be: else this caller asks again).
+    if (flight && cacheable && !this.cache!.invalidatedSince(flight.ticket)) {
+      this.stats.joined++;
+      return flight.current.then((current) => (current ? flight.reply : this.serve(read, send)));
+    }
     this.stats.sent++;
-    const reply = send().then((answer) => {
-      if (cacheable) this.store(read, answer, ticket);
-      return answer;
-    });
-    const own: Flight = { ticket, reply };
-    this.inFlight.set(read.key, own);
+    let current: (value: boolean) => void = () => undefined;
+    const own: Flight = { ticket, reply: null!, current: new Promise<boolean>((r) => (current = r)) };
+    // Landed before `current` is told, so that a caller who asks again finds no flight.
     const done = () => {
       if (this.inFlight.get(read.key) === own) this.inFlight.delete(read.key);
     };
-    reply.then(done, done);
-    return reply;
+    own.reply = send().then(
+      (answer) => {
+        let settled = { reply: answer, current: false };
+        try {
+          if (cacheable) settled = this.settle(read, answer, ticket);
+        } catch {
+          // The answer is still good for those who asked; only the cache went without it.
+        } finally {
+          done();
+          current(settled.current);
+        }
+        return settled.reply;
+      },
+      (err: unknown) => {
+        done();
+        current(false);
+        throw err;
+      },
+    );
+    this.inFlight.set(read.key, own);
+    return own.reply;
   }
 
-  private store(read: SharedRead, reply: HttpReply, ticket: number): void {
-    if (reply.status !== 200) return;
+  /**
+   * A cacheable answer as it comes: the stock changes announced since its fetch began are
+   * written into it, and it is stored. `current` is false when that could not be done (an
+   * answer that is not JSON, or whose products cannot all be named).
+   */
+  private settle(read: SharedRead, reply: HttpReply, ticket: number): { reply: HttpReply; current: boolean } {
+    const answer = this.parse(read, reply);
+    if (!answer) return { reply, current: false };
+    this.cache!.catchUp(answer.cached, ticket);
+    // Errors (a database hiccup) are never remembered.
+    if (answer.storable) this.cache!.set(read.key, answer.cached, answer.tags, ticket);
+    return { reply: answer.cached.reply, current: true };
+  }
+
+  private parse(read: SharedRead, reply: HttpReply): { cached: CachedAnswer; tags: string[]; storable: boolean } | null {
+    if (reply.status !== 200) return null;
     let body: { data?: unknown; errors?: unknown };
     try {
       body = JSON.parse(reply.body) as typeof body;
     } catch {
-      return;
+      return null;
     }
-    // Errors (a database hiccup) are never remembered.
-    if (body.errors !== undefined || typeof body.data !== 'object' || body.data === null) return;
-    const tags = catalogTags(read.shape, body.data as Record<string, unknown>, read.variables);
-    if (tags) this.cache!.set(read.key, reply, tags, ticket);
+    if (typeof body.data !== 'object' || body.data === null) return null;
+    const entities = catalogEntities(read.shape, body.data as Record<string, unknown>, read.variables);
+    if (!entities) return null;
+    return {
+      cached: { reply, body, stockShown: stockShownIn(entities.products) },
+      tags: entities.tags,
+      storable: body.errors === undefined,
+    };
   }
 }

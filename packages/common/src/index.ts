@@ -7,6 +7,7 @@ export * from './auth';
 export * from './config';
 export * from './db';
 export * from './db-unavailable';
+export * from './detached-entity';
 export * from './entities-call';
 export * from './events';
 export * from './errors';

@@ -105,11 +105,20 @@ export const eventContracts = {
    * changing statement's own transaction (migration 0008). `lists`: the change may move a
    * product into, out of or within a listing (created, archived, price, name, category,
    * rating, or stock crossing zero); a stock change alone only changes the product itself.
-   * Gateways drop the cached reads that contain these products.
+   * Gateways drop the cached reads that contain these products, or, with `stock`, write the
+   * new stock into them. `stock` (catalog migration 0009): present only when nothing but
+   * stock changed and `lists` is false, the products' new stock in the order of `productIds`.
+   * `sequence`: increasing in commit order for changes of one product (ignore an older one
+   * that arrives late). Both absent from events written before 0009.
    */
   'catalog.products.changed': {
     version: 1,
-    payload: check.object({ productIds: check.array(check.uuid(), 1), lists: check.boolean() }),
+    payload: check.object({
+      productIds: check.array(check.uuid(), 1),
+      lists: check.boolean(),
+      stock: check.nullable(check.array(check.int())),
+      sequence: check.nullable(check.int(0)),
+    }),
   },
   /** Categories created or renamed (trigger, like catalog.products.changed). */
   'catalog.categories.changed': {

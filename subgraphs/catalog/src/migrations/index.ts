@@ -5,6 +5,7 @@ import { ProductSortsAndImages0003 } from './0003-product-sorts-and-images';
 import { ReviewsAndWishlists0004 } from './0004-reviews-and-wishlists';
 import { ArchiveAndStockMovements0005 } from './0005-archive-and-stock-movements';
 import { ReadPath0008 } from './0008-read-path';
+import { StockInChangeEvents0009 } from './0009-stock-in-change-events';
 
 /** Applied in this order; a released migration is never edited, only followed by a new one. */
 export const migrations: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrations: MigrationObject[] = [
   { name: '0004-reviews-and-wishlists', class: ReviewsAndWishlists0004 },
   { name: '0005-archive-and-stock-movements', class: ArchiveAndStockMovements0005 },
   { name: '0008-read-path', class: ReadPath0008 },
+  { name: '0009-stock-in-change-events', class: StockInChangeEvents0009 },
 ];

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { executePrepared, isUuid } from '@storegraph/common';
+import { detachedEntity, executePrepared, isUuid } from '@storegraph/common';
 import { OrderItem } from '../entities';
 
 /** Items of many orders in one query, so a page of orders never costs a query per order. */
@@ -12,7 +12,7 @@ export function createOrderItemsLoader(em: EntityManager): DataLoader<string, Or
       params: [`{${[...new Set(orderIds.filter(isUuid))].join(',')}}`],
     });
     const rows = found.map((row) =>
-      Object.assign(new OrderItem(), {
+      detachedEntity(OrderItem, {
         orderId: row.order_id,
         position: row.position,
         productId: row.product_id,

@@ -1,3 +1,4 @@
+import { detachedEntity } from '@storegraph/common';
 import { Order, type StatusHistoryEntry, type StoredShippingAddress } from '../entities/order.entity';
 import type { OrderFailureReason, OrderStatus } from '../entities/order-status.enum';
 
@@ -31,9 +32,9 @@ export interface OrderRow {
   delivered_at: Date | null;
 }
 
-/** A detached Order (unknown to any entity manager, so nothing flushes it behind our back). */
+/** A detached Order (unknown to any entity manager, so nothing flushes it behind our back; built without the ORM's setters). */
 export function orderFromRow(row: OrderRow): Order {
-  return Object.assign(new Order(), {
+  return detachedEntity(Order, {
     id: row.id,
     userId: row.user_id,
     status: row.status,
