@@ -131,7 +131,7 @@ describe('replicas: the saga on two replicas of every service', () => {
       subject: 'catalog.products.changed',
       version: 1,
       occurredAt: new Date().toISOString(),
-      data: { productIds: [randomUUID()], lists: false },
+      data: { productIds: [randomUUID()], lists: false, stock: null, sequence: null },
     }));
     const em = replicas.stack.subgraphs.catalog.database.orm.em.fork();
     await em.execute(
