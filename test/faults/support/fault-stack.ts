@@ -5,15 +5,13 @@ import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { createLogger, EventBus, listDeadLetters } from '@storegraph/common';
 import { freeTcpPort } from '@storegraph/common/testing';
-import { Child, waitUntilReady } from '../../../scripts/children';
+import { ManagedProcess } from '../../../scripts/managed-process';
 import { OwnNatsServer } from '../../e2e/support/nats-server';
 import type { SagaService, SagaSql } from '../../support/saga-invariants';
-import { trackDir, trackProcess, untrackProcess } from './cleanup';
+import { trackDir, trackProcess, untrackProcess, watchdogHooks } from './cleanup';
 import { OwnPostgres } from './own-postgres';
 
 const ROOT = resolve(__dirname, '../../..');
-const READY_TIMEOUT_MS = 60_000;
-const TAIL_LINES = 40;
 const ADMIN = { email: 'faults-admin@storegraph.test', password: 'faults-admin-password' };
 
 export type ServiceName = 'users' | 'catalog' | 'orders' | 'payments' | 'gateway';
@@ -24,61 +22,32 @@ const SUBGRAPHS = ['users', 'catalog', 'orders', 'payments'] as const;
  * `npm start` starts it (scripts/children.ts). Its output is kept (the last lines, for a
  * failure report) instead of filling the test log; warnings and errors are counted.
  */
-export class ServiceProcess {
-  private child: Child | null = null;
-  private readonly lines: string[] = [];
-  private logged = 0;
+export class ServiceProcess extends ManagedProcess {
+  private readonly script: string;
 
   constructor(
-    readonly name: ServiceName,
+    override readonly name: ServiceName,
     readonly port: number,
-    private readonly env: NodeJS.ProcessEnv,
-  ) {}
+    env: NodeJS.ProcessEnv,
+  ) {
+    const script = name === 'gateway' ? 'gateway/dist/main.js' : `subgraphs/${name}/dist/main.js`;
+    super(name, join(ROOT, script), {
+      cwd: ROOT,
+      env,
+      readyUrl: `http://127.0.0.1:${port}/ready`,
+      echo: process.env.FAULTS_VERBOSE === '1',
+      hooks: watchdogHooks,
+    });
+    this.script = script;
+  }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}/graphql`;
   }
 
-  get pid(): number | undefined {
-    return this.child?.running ? this.child.pid : undefined;
-  }
-
-  /** Lines the service logged since start (LOG_LEVEL=warn: warnings and errors). */
-  get loggedLines(): number {
-    return this.logged;
-  }
-
-  async start(): Promise<void> {
-    const script = this.name === 'gateway' ? 'gateway/dist/main.js' : `subgraphs/${this.name}/dist/main.js`;
-    if (!existsSync(join(ROOT, script))) throw new Error(`${script} is missing: the fault suite runs the build (npm run build)`);
-    this.child = new Child(this.name, join(ROOT, script), {
-      cwd: ROOT,
-      env: this.env,
-      colorIndex: 0,
-      onLine: (line) => {
-        this.logged += 1;
-        this.lines.push(line);
-        if (this.lines.length > TAIL_LINES) this.lines.shift();
-        if (process.env.FAULTS_VERBOSE === '1') process.stdout.write(`[${this.name}] ${line}\n`);
-      },
-    });
-    const { pid } = this.child;
-    trackProcess(pid);
-    void this.child.exited.then(() => untrackProcess(pid));
-    await waitUntilReady(this.child, new URL('/ready', this.url).toString(), READY_TIMEOUT_MS);
-  }
-
-  /** SIGKILL, as a crash: no drain, no goodbye to PostgreSQL or NATS. */
-  async kill(): Promise<void> {
-    await this.child?.kill();
-  }
-
-  async stop(): Promise<void> {
-    await this.child?.stop(5000);
-  }
-
-  tail(): string {
-    return this.lines.map((line) => `  [${this.name}] ${line}`).join('\n');
+  override async start(): Promise<void> {
+    if (!existsSync(join(ROOT, this.script))) throw new Error(`${this.script} is missing: the fault suite runs the build (npm run build)`);
+    await super.start();
   }
 }
 
