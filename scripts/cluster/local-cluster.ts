@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freeTcpPort } from '@storegraph/common/testing';
@@ -7,7 +7,8 @@ import { haproxyProcess, type Pool } from './haproxy';
 import { NATS_NODES, NatsCluster } from './nats-cluster';
 import { RedisWithSentinels } from './redis-sentinel';
 
-const ROOT = resolve(__dirname, '../../..');
+/** The repository: from scripts/cluster (under jest) or scripts/dist/cluster (built), where supergraph.yaml is. */
+const ROOT = [resolve(__dirname, '../..'), resolve(__dirname, '../../..')].find((dir) => existsSync(join(dir, 'supergraph.yaml')))!;
 export const SUBGRAPHS = ['users', 'catalog', 'orders', 'payments'] as const;
 export type ClusterService = (typeof SUBGRAPHS)[number] | 'gateway';
 export const REPLICAS = 2;

@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Pool } from 'pg';
 import { createLogger, EventBus, listDeadLetters } from '@storegraph/common';
 import { freeTcpPort } from '@storegraph/common/testing';
 import { ManagedProcess } from '../../../scripts/managed-process';
 import { OwnNatsServer } from '../../e2e/support/nats-server';
-import type { SagaService, SagaSql } from '../../support/saga-invariants';
+import type { SagaSql } from '../../support/saga-invariants';
 import { trackDir, trackProcess, untrackProcess, watchdogHooks } from './cleanup';
 import { OwnPostgres } from './own-postgres';
+import { poolSql } from './sql';
 
 const ROOT = resolve(__dirname, '../../..');
 const ADMIN = { email: 'faults-admin@storegraph.test', password: 'faults-admin-password' };
@@ -58,7 +58,6 @@ export class ServiceProcess extends ManagedProcess {
  */
 export class FaultStack {
   readonly admin = ADMIN;
-  private readonly pools = new Map<SagaService, Pool>();
 
   private constructor(
     readonly pg: OwnPostgres,
@@ -140,22 +139,10 @@ export class FaultStack {
     await this.services[name].start();
   }
 
-  /**
-   * Runs one statement on a service's database over a small pool of the suite's own.
-   * `?` placeholders become `$n`; an array is bound whole, as `= any(?)` needs.
-   */
-  readonly sql: SagaSql = async <T>(service: SagaService, text: string, params: unknown[] = []) => {
-    let pool = this.pools.get(service);
-    if (!pool) {
-      pool = new Pool({ connectionString: `${this.pg.url}/${service}`, max: 2, connectionTimeoutMillis: 5000, query_timeout: 10_000 });
-      // An idle connection dies with every PostgreSQL fault; the pool replaces it.
-      pool.on('error', () => undefined);
-      this.pools.set(service, pool);
-    }
-    let n = 0;
-    const { rows } = await pool.query(text.replace(/\?/g, () => `$${(n += 1)}`), params);
-    return rows as T[];
-  };
+  private readonly db = poolSql((service) => `${this.pg.url}/${service}`);
+
+  /** Runs one statement on a service's database (sql.ts). */
+  readonly sql: SagaSql = (service, text, params) => this.db.sql(service, text, params);
 
   /** What the consumers parked in the dead-letter stream: consumer, subject and error of each. */
   async deadLetters(): Promise<Array<{ consumer: string; subject: string; error: string }>> {
@@ -175,7 +162,7 @@ export class FaultStack {
   async stop(): Promise<void> {
     await this.services.gateway.stop().catch(() => undefined);
     await Promise.all(SUBGRAPHS.map((name) => this.services[name].stop().catch(() => undefined)));
-    await Promise.all([...this.pools.values()].map((pool) => pool.end().catch(() => undefined)));
+    await this.db.end();
     const natsPid = this.nats.pid;
     await this.nats.kill().catch(() => undefined);
     untrackProcess(natsPid);
