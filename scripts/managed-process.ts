@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { portOpen } from '@storegraph/common/testing';
 import { Child, type ChildEntry, waitUntilReady } from './children';
 
 const READY_TIMEOUT_MS = 90_000;
@@ -91,22 +91,11 @@ export class ManagedProcess {
   }
 }
 
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 async function waitForListener(child: Child, port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!child.running) throw new Error(`${child.name} exited before it listened on ${port}`);
-    if (await listening(port)) return;
+    if (await portOpen(port)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${child.name} did not listen on ${port} within ${timeoutMs / 1000} s`);

@@ -49,8 +49,10 @@ export function redisEntryPoints(url: string): Array<{ host: string; port: numbe
  * A Redis client that fails fast instead of queueing commands forever while Redis is
  * down: a login or token check should answer with an error, not hang. Through Sentinel,
  * a lost connection asks the Sentinels for the primary again, so a promoted replica is
- * found by itself (and `failoverDetector` drops the connection as soon as they announce
- * a switch, rather than at the next error).
+ * found by itself. Not `failoverDetector`: when its switch announcement arrives while the
+ * client is still asking the Sentinels, ioredis ends the client for good ("Connection is
+ * closed" from then on; seen in the cluster fault suite). A crashed primary drops its
+ * connections anyway, and a demoted one answers READONLY (below).
  */
 export function createRedis(url: string, keyPrefix = ''): Redis {
   const common: RedisOptions = {
@@ -75,7 +77,6 @@ export function createRedis(url: string, keyPrefix = ''): Redis {
           sentinelPassword: location.password,
           db: location.db,
           sentinelRetryStrategy: (times) => Math.min(times * 200, 2000),
-          failoverDetector: true,
         });
   followServerRunId(client);
   return client;
