@@ -96,7 +96,7 @@ async function verifiedCaller(token: string, deps: ContextDependencies): Promise
     throw cannotCheck();
   }
   if (revokedToken !== null || revokedFamily !== null) throw refused('Access token has been revoked');
-  if (!revocationMarkIsCurrent(deps.redis, complete)) throw cannotCheck();
+  if (!(await revocationMarkIsCurrent(deps.redis, complete))) throw cannotCheck();
   return { userId: claims.sub, role: claims.role, tokenId: claims.jti, tokenExpiresAt: claims.exp, familyId: claims.fam };
 }
 

@@ -121,7 +121,7 @@ export class SessionWatch {
     try {
       values = await this.redis.mget(...keys, revocationKeys.complete());
       // Redis answers but has not been refilled since it restarted or took over: absence proves nothing.
-      if (!revocationMarkIsCurrent(this.redis, values.at(-1) ?? null)) {
+      if (!(await revocationMarkIsCurrent(this.redis, values.at(-1) ?? null))) {
         this.logger.warn('revocation list incomplete (Redis restarted?); open sockets unchecked');
         values = null;
       }

@@ -20,7 +20,13 @@ export async function revocationListIsWhole(redis: Redis): Promise<boolean> {
   return replies[0][1] === runIdOf(String(replies[1][1]));
 }
 
-/** The mark as read with the keys (MGET) is trusted only if it names the server that answered. */
-export function revocationMarkIsCurrent(redis: Redis, mark: string | null): boolean {
-  return mark !== null && mark === knownServerRunId(redis);
+/**
+ * The mark as read with the keys (MGET) is trusted only if it names the server that answered.
+ * Its run id is known from the connection's start; in the moment before that answer came,
+ * it is asked for here (a failover in between makes the two differ: fail closed).
+ */
+export async function revocationMarkIsCurrent(redis: Redis, mark: string | null): Promise<boolean> {
+  if (mark === null) return false;
+  const runId = knownServerRunId(redis) ?? (await readServerRunId(redis).catch(() => null));
+  return mark === runId;
 }
