@@ -92,9 +92,10 @@ export class LocalCluster {
       REDIS_URL: redis.url,
       REDIS_PREFIX: `${namespace}:`,
       DATABASE_URL: options.postgresUrl,
-      // Ten processes share one PostgreSQL: a few connections each.
-      DATABASE_POOL_MAX: '4',
-      PAYMENTS_CONSUMER_CONCURRENCY: '4',
+      // Ten processes share one PostgreSQL (and its max_connections) with whatever else
+      // runs there: three connections each, plus each one's LISTEN for the outbox.
+      DATABASE_POOL_MAX: '3',
+      PAYMENTS_CONSUMER_CONCURRENCY: '2',
       ...Object.fromEntries(SUBGRAPHS.map((name) => [`${name.toUpperCase()}_DATABASE_URL`, databaseUrls[name]])),
       // Every call between services goes through HAProxy, as the clients' do.
       ...Object.fromEntries(SUBGRAPHS.map((name) => [`${name.toUpperCase()}_URL`, `http://127.0.0.1:${poolOf(name).port}/graphql`])),
