@@ -3,6 +3,9 @@ import { createInterface } from 'node:readline';
 
 const COLORS = [36, 35, 33, 32, 34, 31];
 
+/** What a child runs: a script of ours under this node, or another program (nats-server, haproxy ...). */
+export type ChildEntry = string | { command: string; args: string[] };
+
 /** A service process whose output is shown line by line behind a colored `[name]`. */
 export class Child {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -10,7 +13,7 @@ export class Child {
 
   constructor(
     readonly name: string,
-    script: string,
+    entry: ChildEntry,
     options: {
       cwd: string;
       env: NodeJS.ProcessEnv;
@@ -23,7 +26,8 @@ export class Child {
     const prefix = process.stdout.isTTY ? `\x1b[${color}m[${name}]\x1b[0m ` : `[${name}] `;
     // SERVICE_NODE_ARGS passes flags to every service's node (e.g. --cpu-prof for the bench).
     const nodeArgs = (options.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    this.process = spawn(process.execPath, [...nodeArgs, script], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, args] = typeof entry === 'string' ? [process.execPath, [...nodeArgs, entry]] : [entry.command, entry.args];
+    this.process = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const onLine = options.onLine ?? ((line: string) => process.stdout.write(`${prefix}${line}\n`));
     for (const stream of [this.process.stdout, this.process.stderr]) {
       if (stream) createInterface({ input: stream }).on('line', onLine);

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { BaseContext } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { Redis } from 'ioredis';
-import { type AccessTokenVerifier, type Caller, remoteAddress, type RequestIdentity, revocationKeys, serviceUnavailable } from '@storegraph/common';
+import { type AccessTokenVerifier, type Caller, remoteAddress, type RequestIdentity, revocationKeys, revocationMarkIsCurrent, serviceUnavailable } from '@storegraph/common';
 import { type IdentityAssertions, unauthenticated } from './identity-assertions';
 
 /** What every gateway operation carries: the verified caller and the header vouching for it. */
@@ -96,7 +96,7 @@ async function verifiedCaller(token: string, deps: ContextDependencies): Promise
     throw cannotCheck();
   }
   if (revokedToken !== null || revokedFamily !== null) throw refused('Access token has been revoked');
-  if (complete === null) throw cannotCheck();
+  if (!(await revocationMarkIsCurrent(deps.redis, complete))) throw cannotCheck();
   return { userId: claims.sub, role: claims.role, tokenId: claims.jti, tokenExpiresAt: claims.exp, familyId: claims.fam };
 }
 

@@ -1,5 +1,5 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { Logger } from '@storegraph/common';
+import { type Logger, natsServers } from '@storegraph/common';
 import { LIST_TAG } from './public-reads';
 import type { ReadCache } from './read-cache';
 
@@ -31,7 +31,7 @@ export class CatalogInvalidations {
 
   private async run(): Promise<void> {
     const { cache, namespace, logger } = this.options;
-    const nc = await connect({ servers: this.options.natsUrl, name: 'gateway-read-cache', maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true });
+    const nc = await connect({ servers: natsServers(this.options.natsUrl), name: 'gateway-read-cache', maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true });
     if (this.stopped) return void (await nc.close());
     this.nc = nc;
     nc.subscribe(`${namespace}.catalog.products.changed`, { callback: (_err, msg) => this.apply(msg.json<Envelope>()) });

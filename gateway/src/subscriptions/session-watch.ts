@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { GraphQLError } from 'graphql';
-import { revocationKeys, type Logger } from '@storegraph/common';
+import { revocationKeys, revocationMarkIsCurrent, type Logger } from '@storegraph/common';
 import type { GatewayContext } from '../context';
 import { unauthenticated } from '../identity-assertions';
 
@@ -120,8 +120,8 @@ export class SessionWatch {
     let values: Array<string | null> | null = null;
     try {
       values = await this.redis.mget(...keys, revocationKeys.complete());
-      // Redis answers but has not been refilled since it restarted: absence proves nothing.
-      if (values.at(-1) === null) {
+      // Redis answers but has not been refilled since it restarted or took over: absence proves nothing.
+      if (!(await revocationMarkIsCurrent(this.redis, values.at(-1) ?? null))) {
         this.logger.warn('revocation list incomplete (Redis restarted?); open sockets unchecked');
         values = null;
       }

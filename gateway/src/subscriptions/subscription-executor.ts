@@ -61,18 +61,22 @@ export class SubscriptionExecutor {
     const real = dataSources.get(primary.serviceName);
     if (!upstreamUrl || !real) throw new Error(`No route to subgraph ${primary.serviceName}`);
 
-    const client: Client = createClient({
-      url: webSocketUrl(upstreamUrl),
-      webSocketImpl: WebSocket,
-      connectionParams: { [IDENTITY_HEADER]: args.context.identityHeader() },
-      lazy: true,
-      retryAttempts: 0,
-    });
-    const upstream = client.iterate<Record<string, unknown>>({
-      query: primary.operation,
-      operationName: primary.operationName,
-      variables: pick(args.variables, primary.variableUsages),
-    });
+    const open = () => {
+      const client: Client = createClient({
+        url: webSocketUrl(upstreamUrl),
+        webSocketImpl: WebSocket,
+        connectionParams: { [IDENTITY_HEADER]: args.context.identityHeader() },
+        lazy: true,
+        retryAttempts: 0,
+      });
+      const iterator = client.iterate<Record<string, unknown>>({
+        query: primary.operation,
+        operationName: primary.operationName,
+        variables: pick(args.variables, primary.variableUsages),
+      });
+      return { client, iterator };
+    };
+    let upstream = open();
     const plan: QueryPlan = { kind: 'QueryPlan', node: rest ? { kind: 'Sequence', nodes: [primary, rest] } : primary };
     // Fixed for the whole subscription; only the primary's answer changes from event to event.
     const services: Record<string, GraphQLDataSource<GatewayContext>> = Object.fromEntries(dataSources);
@@ -91,16 +95,29 @@ export class SubscriptionExecutor {
       return executeQueryPlan(plan, serviceMap, requestContext, planned.operationContext, planner.supergraphSchema, planner.apiSchema);
     };
     this.open += 1;
+    let resumes = 0;
     try {
       for (;;) {
         let next: IteratorResult<FormattedExecutionResult<Record<string, unknown>, unknown>>;
         try {
-          next = await upstream.next();
+          next = await upstream.iterator.next();
         } catch (err) {
+          // The subgraph process went away (a crash, a redeploy): subscribe again, which
+          // reaches another replica behind the load balancer. Its first event is the order
+          // as it is now, so the client misses no status (it may see the last one twice).
+          if (connectionLost(err) && resumes < MAX_RESUMES) {
+            resumes += 1;
+            this.options.logger.warn('subgraph subscription lost; subscribing again', { subgraph: primary.serviceName, attempt: resumes });
+            await Promise.resolve(upstream.client.dispose()).catch(() => undefined);
+            await new Promise((r) => setTimeout(r, RESUME_DELAY_MS * resumes));
+            upstream = open();
+            continue;
+          }
           yield { errors: [upstreamError(err)] };
           return;
         }
         if (next.done) return;
+        resumes = 0;
         // Each fetch of the event signs its own assertion (the context does); a caller whose
         // token no longer stands gets no event at all rather than one resolved anonymously.
         try {
@@ -113,10 +130,25 @@ export class SubscriptionExecutor {
       }
     } finally {
       this.open -= 1;
-      await upstream.return?.(undefined).catch(() => undefined);
-      await client.dispose();
+      await upstream.iterator.return?.(undefined).catch(() => undefined);
+      await upstream.client.dispose();
     }
   }
+}
+
+/** Attempts to subscribe again, one after the other, after the subgraph's socket was lost. */
+const MAX_RESUMES = 5;
+const RESUME_DELAY_MS = 200;
+
+/**
+ * The socket ended without the subgraph saying why: closed abnormally (1006), the server
+ * going away or restarting (1001, 1012), or never opened (a network error). A close code
+ * of the protocol or the application (4xxx: forbidden, bad request ...) is an answer.
+ */
+function connectionLost(err: unknown): boolean {
+  if (err instanceof Error) return true;
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'number' && [1001, 1006, 1012, 1013].includes(code);
 }
 
 /** graphql-ws rejects with a CloseEvent, an Error, or the server's error list. */

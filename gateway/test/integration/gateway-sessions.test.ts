@@ -1,6 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { createRedis, revocationKeys } from '@storegraph/common';
+import { createRedis, markRevocationListWhole, revocationKeys } from '@storegraph/common';
 import { bearer, codes, type GraphQLResponse, OwnRedisServer, testRedisPrefix, waitFor } from '@storegraph/common/testing';
 import { markRevocationListComplete, startStack, type Stack } from '../support/harness';
 import { signToken } from '../support/tokens';
@@ -142,7 +142,7 @@ describe('revocation that cannot be checked', () => {
     const redis = createRedis(redisServer.url, testRedisPrefix);
     try {
       await redis.set(revocationKeys.token(jti), '1', 'EX', 60);
-      await redis.set(revocationKeys.complete(), new Date().toISOString());
+      await markRevocationListWhole(redis);
     } finally {
       redis.disconnect();
     }

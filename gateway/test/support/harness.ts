@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testRedisPrefix } from '@storegraph/common/testing';
-import { createLogger, createRedis, revocationKeys } from '@storegraph/common';
+import { createLogger, createRedis, markRevocationListWhole } from '@storegraph/common';
 import { createApp, readConfig, type GatewayApp } from '../../src/app';
 import { composeEchoSupergraph, startEchoSubgraph, type EchoSubgraph } from './echo-subgraph';
 import { testKeys } from './tokens';
@@ -57,7 +57,7 @@ export async function startStack(mode: 'development' | 'production', env: Record
 export async function markRevocationListComplete(redisUrl: string, prefix: string): Promise<void> {
   const redis = createRedis(redisUrl, prefix);
   try {
-    await redis.set(revocationKeys.complete(), new Date().toISOString());
+    await markRevocationListWhole(redis);
   } finally {
     redis.disconnect();
   }

@@ -30,6 +30,7 @@ export * from './pagination';
 export * from './periodic-task';
 export * from './rate-limits';
 export * from './redis';
+export * from './revocation-list';
 export * from './service';
 export * from './unavailable-status';
 export * from './run-service';

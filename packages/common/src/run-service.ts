@@ -1,5 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { type Dependency, unreachable } from './infra';
+import { type Dependency, unreachable, withoutPassword } from './infra';
 import { createLogger, type Logger } from './logger';
 import { startTracing } from './tracing';
 
@@ -24,10 +24,8 @@ const HINTS = {
 /** The infrastructure a service needs, with any password left out of what is logged. */
 export function dependencies(urls: Partial<Record<keyof typeof HINTS, string>>): Dependency[] {
   return Object.entries(urls).map(([kind, url]) => {
-    const shown = new URL(url as string);
-    shown.password = '';
     const { name, hint } = HINTS[kind as keyof typeof HINTS];
-    return { name, hint: hint(), url: shown.toString() };
+    return { name, hint: hint(), url: withoutPassword(url as string) };
   });
 }
 

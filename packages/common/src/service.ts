@@ -20,6 +20,8 @@ export interface SubgraphConfig extends InfraConfig {
   port: number;
   databaseUrl: string;
   databaseTimeouts: DatabaseTimeouts;
+  /** DATABASE_POOL_MAX: connections this process may hold open to its database. */
+  databasePoolMax: number;
   gatewaySecret: string;
   currency: string;
   /** NATS_STREAM_REPLICAS: how many JetStream servers keep each stream this subgraph declares. */
@@ -36,6 +38,7 @@ export function readSubgraphConfig(env: EnvReader, service: string, defaultPort:
       acquireMs: env.int('DATABASE_ACQUIRE_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.acquireMs, 100),
       statementMs: env.int('DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.statementMs, 100),
     },
+    databasePoolMax: env.int('DATABASE_POOL_MAX', 10, 1),
     gatewaySecret: readKeyMaterial(env, mode, {}).gatewaySecret,
     currency: env.string('STORE_CURRENCY', 'USD'),
     natsStreamReplicas: env.int('NATS_STREAM_REPLICAS', 1, 1),

@@ -44,7 +44,7 @@ export interface CatalogAppOptions {
 export async function createApp(config: CatalogConfig, options: CatalogAppOptions = {}): Promise<CatalogApp> {
   const logger = options.logger ?? createLogger('catalog');
   const schema = await buildSchema();
-  const database = await openDatabase({ url: config.databaseUrl, timeouts: config.databaseTimeouts, entities, migrations });
+  const database = await openDatabase({ url: config.databaseUrl, timeouts: config.databaseTimeouts, poolMax: config.databasePoolMax, entities, migrations });
   let events: EventRuntime | null = null;
   let sweeper: ReservationExpirySweeper | null = null;
   let notifications: OutboxNotifications | null = null;

@@ -74,8 +74,8 @@ export function readConfig(env = new EnvReader()): PaymentsConfig {
     paymentRetryMaxMs,
     // A capture holds no connection while the provider answers, but one that falls back
     // to the handler's transaction does (seconds for tok_delayed): every concurrent
-    // handler gets its own connection plus the headroom.
-    databasePoolMax: consumerConcurrency + POOL_HEADROOM,
+    // handler gets its own connection plus the headroom (unless DATABASE_POOL_MAX says).
+    databasePoolMax: env.int('DATABASE_POOL_MAX', consumerConcurrency + POOL_HEADROOM, 1),
   };
   env.done();
   return config;

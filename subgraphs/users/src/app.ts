@@ -65,7 +65,7 @@ export interface UsersDeps {
 export async function createApp(config: UsersConfig, logger: Logger = createLogger('users'), deps: UsersDeps = {}): Promise<UsersApp> {
   const signer = await AccessTokenSigner.fromPem(config.jwtPrivateKeyPem, config.accessTokenTtlSeconds);
   const schema = await buildSchema();
-  const database = await openDatabase({ url: config.databaseUrl, timeouts: config.databaseTimeouts, entities, migrations });
+  const database = await openDatabase({ url: config.databaseUrl, timeouts: config.databaseTimeouts, poolMax: config.databasePoolMax, entities, migrations });
   const redis = createRedis(config.redisUrl, config.redisPrefix);
   redis.on('error', (err: Error) => logger.warn('redis error', { err }));
   let revocationSync: RevocationSync | undefined;

@@ -65,3 +65,6 @@ export function untrackProcess(pid: number | undefined): void {
 export function trackDir(dir: string): void {
   tell(`dir ${dir}`);
 }
+
+/** The same, as the hooks scripts/managed-process.ts calls for each process it starts and sees end. */
+export const watchdogHooks = { started: trackProcess, ended: untrackProcess };

@@ -2,18 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Pool } from 'pg';
 import { createLogger, EventBus, listDeadLetters } from '@storegraph/common';
 import { freeTcpPort } from '@storegraph/common/testing';
-import { Child, waitUntilReady } from '../../../scripts/children';
+import { ManagedProcess } from '../../../scripts/managed-process';
 import { OwnNatsServer } from '../../e2e/support/nats-server';
-import type { SagaService, SagaSql } from '../../support/saga-invariants';
-import { trackDir, trackProcess, untrackProcess } from './cleanup';
+import type { SagaSql } from '../../support/saga-invariants';
+import { trackDir, trackProcess, untrackProcess, watchdogHooks } from './cleanup';
 import { OwnPostgres } from './own-postgres';
+import { poolSql } from './sql';
 
 const ROOT = resolve(__dirname, '../../..');
-const READY_TIMEOUT_MS = 60_000;
-const TAIL_LINES = 40;
 const ADMIN = { email: 'faults-admin@storegraph.test', password: 'faults-admin-password' };
 
 export type ServiceName = 'users' | 'catalog' | 'orders' | 'payments' | 'gateway';
@@ -24,61 +22,32 @@ const SUBGRAPHS = ['users', 'catalog', 'orders', 'payments'] as const;
  * `npm start` starts it (scripts/children.ts). Its output is kept (the last lines, for a
  * failure report) instead of filling the test log; warnings and errors are counted.
  */
-export class ServiceProcess {
-  private child: Child | null = null;
-  private readonly lines: string[] = [];
-  private logged = 0;
+export class ServiceProcess extends ManagedProcess {
+  private readonly script: string;
 
   constructor(
-    readonly name: ServiceName,
+    override readonly name: ServiceName,
     readonly port: number,
-    private readonly env: NodeJS.ProcessEnv,
-  ) {}
+    env: NodeJS.ProcessEnv,
+  ) {
+    const script = name === 'gateway' ? 'gateway/dist/main.js' : `subgraphs/${name}/dist/main.js`;
+    super(name, join(ROOT, script), {
+      cwd: ROOT,
+      env,
+      readyUrl: `http://127.0.0.1:${port}/ready`,
+      echo: process.env.FAULTS_VERBOSE === '1',
+      hooks: watchdogHooks,
+    });
+    this.script = script;
+  }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}/graphql`;
   }
 
-  get pid(): number | undefined {
-    return this.child?.running ? this.child.pid : undefined;
-  }
-
-  /** Lines the service logged since start (LOG_LEVEL=warn: warnings and errors). */
-  get loggedLines(): number {
-    return this.logged;
-  }
-
-  async start(): Promise<void> {
-    const script = this.name === 'gateway' ? 'gateway/dist/main.js' : `subgraphs/${this.name}/dist/main.js`;
-    if (!existsSync(join(ROOT, script))) throw new Error(`${script} is missing: the fault suite runs the build (npm run build)`);
-    this.child = new Child(this.name, join(ROOT, script), {
-      cwd: ROOT,
-      env: this.env,
-      colorIndex: 0,
-      onLine: (line) => {
-        this.logged += 1;
-        this.lines.push(line);
-        if (this.lines.length > TAIL_LINES) this.lines.shift();
-        if (process.env.FAULTS_VERBOSE === '1') process.stdout.write(`[${this.name}] ${line}\n`);
-      },
-    });
-    const { pid } = this.child;
-    trackProcess(pid);
-    void this.child.exited.then(() => untrackProcess(pid));
-    await waitUntilReady(this.child, new URL('/ready', this.url).toString(), READY_TIMEOUT_MS);
-  }
-
-  /** SIGKILL, as a crash: no drain, no goodbye to PostgreSQL or NATS. */
-  async kill(): Promise<void> {
-    await this.child?.kill();
-  }
-
-  async stop(): Promise<void> {
-    await this.child?.stop(5000);
-  }
-
-  tail(): string {
-    return this.lines.map((line) => `  [${this.name}] ${line}`).join('\n');
+  override async start(): Promise<void> {
+    if (!existsSync(join(ROOT, this.script))) throw new Error(`${this.script} is missing: the fault suite runs the build (npm run build)`);
+    await super.start();
   }
 }
 
@@ -89,7 +58,6 @@ export class ServiceProcess {
  */
 export class FaultStack {
   readonly admin = ADMIN;
-  private readonly pools = new Map<SagaService, Pool>();
 
   private constructor(
     readonly pg: OwnPostgres,
@@ -171,22 +139,10 @@ export class FaultStack {
     await this.services[name].start();
   }
 
-  /**
-   * Runs one statement on a service's database over a small pool of the suite's own.
-   * `?` placeholders become `$n`; an array is bound whole, as `= any(?)` needs.
-   */
-  readonly sql: SagaSql = async <T>(service: SagaService, text: string, params: unknown[] = []) => {
-    let pool = this.pools.get(service);
-    if (!pool) {
-      pool = new Pool({ connectionString: `${this.pg.url}/${service}`, max: 2, connectionTimeoutMillis: 5000, query_timeout: 10_000 });
-      // An idle connection dies with every PostgreSQL fault; the pool replaces it.
-      pool.on('error', () => undefined);
-      this.pools.set(service, pool);
-    }
-    let n = 0;
-    const { rows } = await pool.query(text.replace(/\?/g, () => `$${(n += 1)}`), params);
-    return rows as T[];
-  };
+  private readonly db = poolSql((service) => `${this.pg.url}/${service}`);
+
+  /** Runs one statement on a service's database (sql.ts). */
+  readonly sql: SagaSql = (service, text, params) => this.db.sql(service, text, params);
 
   /** What the consumers parked in the dead-letter stream: consumer, subject and error of each. */
   async deadLetters(): Promise<Array<{ consumer: string; subject: string; error: string }>> {
@@ -206,7 +162,7 @@ export class FaultStack {
   async stop(): Promise<void> {
     await this.services.gateway.stop().catch(() => undefined);
     await Promise.all(SUBGRAPHS.map((name) => this.services[name].stop().catch(() => undefined)));
-    await Promise.all([...this.pools.values()].map((pool) => pool.end().catch(() => undefined)));
+    await this.db.end();
     const natsPid = this.nats.pid;
     await this.nats.kill().catch(() => undefined);
     untrackProcess(natsPid);

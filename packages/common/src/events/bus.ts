@@ -15,6 +15,11 @@ import { streams, type StreamName } from './contracts';
 
 const SECOND_NS = 1_000_000_000;
 
+/** NATS_URL names one server or, comma-separated, several nodes of a cluster (the client tries each). */
+export function natsServers(url: string): string[] {
+  return url.split(',').map((server) => server.trim()).filter(Boolean);
+}
+
 /**
  * The NATS side of the event backbone for one service: a connection that reconnects
  * forever, the JetStream handles, and names scoped by a namespace. The namespace prefixes
@@ -33,7 +38,7 @@ export class EventBus {
 
   static async connect(options: { url: string; name: string; namespace: string; logger: Logger }): Promise<EventBus> {
     const nc = await connect({
-      servers: options.url,
+      servers: natsServers(options.url),
       name: options.name,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
@@ -49,7 +54,9 @@ export class EventBus {
         }
       }
     })();
-    const jsm = await jetstreamManager(nc, { timeout: 5000 });
+    // Declarations (streams, consumers) are proposals to a cluster's meta leader; several
+    // replicas starting at once on a busy machine can wait longer than a publish should.
+    const jsm = await jetstreamManager(nc, { timeout: 15_000 });
     return new EventBus(nc, jetstream(nc, { timeout: 5000 }), jsm, options.namespace, options.name);
   }
 
@@ -93,12 +100,19 @@ export class EventBus {
         num_replicas: replicas ?? 1,
       };
       try {
-        await this.jsm.streams.info(name);
-        await this.jsm.streams.update(name, {
+        const current = (await this.jsm.streams.info(name)).config;
+        const wanted = {
           subjects: config.subjects,
           duplicate_window: config.duplicate_window,
           ...(replicas === undefined ? {} : { num_replicas: replicas }),
-        });
+        };
+        // Each update is a proposal to the cluster's meta leader: replicas starting
+        // together would queue them up for nothing, so only a change is sent.
+        const same =
+          JSON.stringify([...(current.subjects ?? [])].sort()) === JSON.stringify([...wanted.subjects].sort()) &&
+          current.duplicate_window === wanted.duplicate_window &&
+          (replicas === undefined || current.num_replicas === replicas);
+        if (!same) await this.jsm.streams.update(name, wanted);
       } catch (err) {
         if (!isNotFound(err)) throw err;
         await this.jsm.streams.add(config).catch((addErr: unknown) => {

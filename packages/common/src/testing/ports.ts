@@ -1,6 +1,7 @@
 import { connect, createServer, type AddressInfo } from 'node:net';
 
-function portOpen(port: number): Promise<boolean> {
+/** Whether something accepts connections on this loopback port right now. */
+export function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     socket.once('connect', () => {

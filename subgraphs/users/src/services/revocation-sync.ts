@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
-import { PeriodicTask, revocationKeys, type Logger } from '@storegraph/common';
+import { markRevocationListWhole, PeriodicTask, revocationListIsWhole, type Logger } from '@storegraph/common';
 import type { RevocationService } from './revocation.service';
 
 /** The advisory lock of a revocation sync pass (a constant unique among users' locks). */
@@ -10,8 +10,9 @@ export const REVOCATION_SYNC_LOCK = 0x7265766f; // 'revo'
  * Keeps Redis holding the whole revocation list, whatever happened to it. Every interval
  * (and at once when the Redis connection becomes ready again) it checks the `complete`
  * mark: present, it pushes what is still pending (a push that failed after its commit);
- * absent, Redis restarted empty or was flushed, so it pushes every entry still in force,
- * then sets the mark. Until the mark is back the gateway treats the list as unreadable
+ * absent or written on another server, Redis restarted empty, was flushed or is a replica
+ * Sentinel promoted, so it pushes every entry still in force, then sets the mark
+ * (revocation-list.ts). Until the mark is back the gateway treats the list as unreadable
  * and refuses tokens with SERVICE_UNAVAILABLE, so a token revoked before the restart is
  * never taken for a good one. Expired entries are dropped from the table as it goes.
  *
@@ -55,11 +56,11 @@ export class RevocationSync {
       const [{ locked }] = await em.execute<Array<{ locked: boolean }>>('select pg_try_advisory_xact_lock(?) as locked', [REVOCATION_SYNC_LOCK]);
       if (!locked) return 0;
       await this.revocations.prune(em);
-      const complete = (await this.redis.exists(revocationKeys.complete())) === 1;
+      const complete = await revocationListIsWhole(this.redis);
       const entries = complete ? await this.revocations.pending(em) : await this.revocations.inForce(em);
       await this.revocations.push(entries);
       if (!complete) {
-        await this.redis.set(revocationKeys.complete(), new Date().toISOString());
+        await markRevocationListWhole(this.redis);
         this.logger.info('revocation list pushed to Redis in full', { entries: entries.length });
       }
       await this.revocations.markPublished(em, entries);
