@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { parseRedisUrl, redisEntryPoints } from '@storegraph/common';
 import { checkNetworkPolicies } from './network-policies';
 import { imageName, label, podSpecs, programOf, SERVICES, type Container, type K8sObject, type ServiceName } from './objects';
 import { checkOperations } from './operations';
@@ -205,6 +206,10 @@ export function checkAgreement(rootDir: string, overlay: string, objects: K8sObj
   // URLs a service is given must reach a Service on a port it has.
   for (const [service, { env }] of seen) {
     for (const [name, value] of Object.entries(env)) {
+      if (name === 'REDIS_URL' && parseRedisUrl(value).kind === 'sentinel') {
+        problems.push(...sentinelProblems(service, value, services));
+        continue;
+      }
       if (!ENDPOINT_SETTINGS.test(name) || !URL.canParse(value)) continue;
       const url = new URL(value);
       const host = url.hostname.split('.')[0];
@@ -224,4 +229,18 @@ export function checkAgreement(rootDir: string, overlay: string, objects: K8sObj
 
   problems.push(...checkNetworkPolicies(objects, seen));
   return problems.map((p) => `${overlay}: ${p}`);
+}
+
+/**
+ * Each Sentinel a `redis+sentinel://` REDIS_URL names must be a pod of a headless Service
+ * (`<pod>.<service>`) or a Service, serving that port.
+ */
+function sentinelProblems(service: string, value: string, services: ServiceObject[]): string[] {
+  return redisEntryPoints(value).flatMap(({ host, port }) => {
+    const [first, second] = host.split('.');
+    const target = services.find((s) => s.name === first) ?? services.find((s) => s.name === second);
+    if (!target) return [`${service}: REDIS_URL names the Sentinel ${host}, which is no Service or pod of one here`];
+    if (!target.ports.some((p) => p.port === port)) return [`${service}: REDIS_URL asks ${target.name} on port ${port}, which it does not serve`];
+    return [];
+  });
 }
