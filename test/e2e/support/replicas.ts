@@ -1,11 +1,10 @@
 import { EnvReader } from '@storegraph/common';
-import { testNatsNamespace, testRedisPrefix } from '@storegraph/common/testing';
 import * as users from '@storegraph/users';
 import * as catalog from '@storegraph/catalog';
 import * as orders from '@storegraph/orders';
 import * as payments from '@storegraph/payments';
 import * as gateway from '@storegraph/gateway';
-import { serviceEnv, startStack, type Stack, type StackOptions } from './stack';
+import { gatewayEnv, serviceEnv, startStack, type Stack, type StackOptions } from './stack';
 
 /**
  * Two replicas of every service against the same databases, NATS namespace and Redis
@@ -73,18 +72,9 @@ export async function startReplicas(options: ReplicasOptions = {}): Promise<Repl
     const usersUrl = await usersApp.listen(0);
     const gatewayApp = track(
       await gateway.createApp(
-        gateway.readConfig({
-          ...process.env,
-          ...options.env,
-          ...options.secondGatewayEnv,
-          APP_MODE: 'development',
-          REDIS_PREFIX: testRedisPrefix,
-          NATS_NAMESPACE: testNatsNamespace,
-          USERS_URL: usersUrl,
-          CATALOG_URL: catalogUrl,
-          ORDERS_URL: ordersUrl,
-          PAYMENTS_URL: paymentsUrl,
-        }),
+        gateway.readConfig(
+          gatewayEnv({ users: usersUrl, catalog: catalogUrl, orders: ordersUrl, payments: paymentsUrl }, { ...options.env, ...options.secondGatewayEnv }),
+        ),
       ),
     );
     const secondUrl = await gatewayApp.listen(0);

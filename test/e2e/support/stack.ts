@@ -82,18 +82,7 @@ async function assembleStack(options: StackOptions, started: Array<{ stop(): Pro
 
   const gatewayApp = track(
     await gateway.createApp(
-      gateway.readConfig({
-        ...process.env,
-        ...options.env,
-        APP_MODE: 'development',
-        REDIS_PREFIX: testRedisPrefix,
-        // Its read cache follows this run's catalog events.
-        NATS_NAMESPACE: testNatsNamespace,
-        USERS_URL: usersUrl,
-        CATALOG_URL: catalogUrl,
-        ORDERS_URL: ordersUrl,
-        PAYMENTS_URL: paymentsUrl,
-      }),
+      gateway.readConfig(gatewayEnv({ users: usersUrl, catalog: catalogUrl, orders: ordersUrl, payments: paymentsUrl }, options.env)),
     ),
   );
   const url = await gatewayApp.listen(0);
@@ -117,6 +106,22 @@ async function assembleStack(options: StackOptions, started: Array<{ stop(): Pro
       await Promise.all([catalogApp, ordersApp, paymentsApp].map((app) => app.stop()));
       await dropNamespace(options.env?.NATS_URL ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222', testNatsNamespace);
     },
+  };
+}
+
+/** Environment of a gateway under test in front of the subgraphs at `urls`. */
+export function gatewayEnv(urls: Stack['urls'], env: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...env,
+    APP_MODE: 'development',
+    REDIS_PREFIX: testRedisPrefix,
+    // Its read cache follows this run's catalog events.
+    NATS_NAMESPACE: testNatsNamespace,
+    USERS_URL: urls.users,
+    CATALOG_URL: urls.catalog,
+    ORDERS_URL: urls.orders,
+    PAYMENTS_URL: urls.payments,
   };
 }
 
