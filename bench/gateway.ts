@@ -34,6 +34,7 @@ import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { JsonHttpClient } from '@storegraph/common';
+import { dropDatabases } from './databases';
 import { installPeers, startPeer, type PeerName } from './gateway-peers';
 import { processCpuMs, peakRssMb } from './proc-stats';
 
@@ -316,20 +317,11 @@ function startStockChurn(products: string[], perSecond: number): () => Promise<v
   };
 }
 
-/** Every run starts from empty databases of its own: the workloads read the first products there are. */
-async function dropBenchDatabases(): Promise<void> {
-  const admin = new Client({ connectionString: `${process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432'}/postgres` });
-  await admin.connect();
-  try {
-    for (const name of SUBGRAPHS) await admin.query(`drop database if exists storegraph_benchgw_${name} with (force)`);
-  } finally {
-    await admin.end();
-  }
-}
 
 async function main(): Promise<void> {
   await assertPortsFree([BASE_PORT, ...SUBGRAPHS.map(port), ...(PEERS ? [BASE_PORT + 10, BASE_PORT + 11] : [])]);
-  await dropBenchDatabases();
+  // Every run starts from empty databases of its own: the workloads read the first products there are.
+  await dropDatabases(SUBGRAPHS.map((name) => `storegraph_benchgw_${name}`));
   const { children, env } = startStack();
   const gateways: Array<{ name: string; url: string; process: ChildProcess }> = [];
   try {
